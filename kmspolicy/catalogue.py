@@ -116,6 +116,9 @@ class Catalogue:
                 return template
         return None
 
+    def all_keys(self) -> list[KeyInfo]:
+        return [*self._keys.values(), *self._templates]
+
     def is_multi_valued(self, name: str) -> bool:
         info = self.key(name)
         return info is not None and info.multi_valued

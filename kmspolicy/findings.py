@@ -34,6 +34,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "invalid-version": (Severity.ERROR, "Version is not 2012-10-17 or 2008-10-17"),
     "id-not-allowed": (Severity.ERROR, "Id appears in a policy kind that forbids it"),
     "missing-statement": (Severity.ERROR, "the policy has no Statement"),
+    "bare-statement": (
+        Severity.ERROR,
+        "the document is one statement, not a policy with a Statement list",
+    ),
     "empty-statement": (Severity.ERROR, "Statement is an empty array"),
     "policy-too-large": (Severity.ERROR, "a key policy longer than 32,768 bytes"),
     "invalid-character": (Severity.ERROR, "a character outside the key-policy set"),
@@ -81,6 +85,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "invalid-action": (Severity.ERROR, "an action not of the form service:Action"),
     "unknown-action": (Severity.WARNING, "a kms: action that KMS does not define"),
+    "action-matches-nothing": (
+        Severity.WARNING,
+        "an action with whitespace or a comma inside, which matches no action",
+    ),
     "invalid-resource": (Severity.ERROR, "a resource that is not * or a valid ARN"),
     "resource-too-few-segments": (
         Severity.WARNING,
