@@ -51,10 +51,11 @@ def arn_like(
     """Match ``value`` against an ArnLike/ArnEquals policy value.
 
     Case sensitive and segment-wise. ``*`` and ``?`` in the policy text are
-    wildcards; text substituted for a variable is literal but its colons still
-    separate components, so ``${aws:PrincipalArn}`` works as a whole ARN.
-    Returns False when either side has fewer than six components or a variable
-    cannot be resolved. Substitution needs both ``substitute`` and a context.
+    wildcards, and text substituted for a variable is literal. Colons in
+    substituted text still separate components, so ``${aws:PrincipalArn}`` works
+    as a whole ARN. Returns False when either side has fewer than six components
+    or a variable cannot be resolved. Substitution needs both ``substitute`` and
+    a context.
     """
     value_components = split_arn(value)
     if value_components is None:
@@ -88,7 +89,7 @@ def _render(
 
 
 def _split_pieces(pieces: tuple[Piece, ...]) -> list[tuple[Piece, ...]] | None:
-    """Split rendered pieces on the first five colons, whatever piece holds them."""
+    """Split rendered pieces on the first five colons, whichever piece contains them."""
     components: list[list[Piece]] = [[]]
     for text, is_glob in pieces:
         chunks = text.split(":")
@@ -115,7 +116,7 @@ def resource_matches(
 ) -> bool:
     """Match a request resource against one Resource/NotResource policy entry.
 
-    ``"*"`` matches every resource, ``"*"`` included; any other entry never
+    ``"*"`` matches every resource, ``"*"`` included. Any other entry never
     matches the request resource ``"*"``. Partition, service and region compare
     case-insensitively, the account exactly and the resource part case
     sensitively. Variables are substituted only in the resource part (after the

@@ -47,7 +47,7 @@ class RequestContext:
         raise AttributeError("RequestContext is immutable")
 
     def lookup(self, key: str) -> tuple[bool, ContextValue | None]:
-        """Return ``(present, value)`` for a condition key; value is None if absent."""
+        """Return ``(present, value)`` for a condition key, with None when absent."""
         value = self._values.get(key.lower())
         return value is not None, value
 
@@ -81,8 +81,8 @@ def _normalise_value(name: str, value: object) -> ContextValue:
     )
 
 
-def _duplicate_warning(kept: str, ignored: str) -> str:
+def _duplicate_warning(first: str, later: str) -> str:
     return (
-        f"request context keys {kept!r} and {ignored!r} differ only by case; "
-        f"conditions use the value of {kept!r}"
+        f"request context keys {first!r} and {later!r} differ only by case, so "
+        f"conditions use the value of {first!r}, which comes first"
     )

@@ -66,7 +66,7 @@ def _w3c_to_epoch(match: re.Match[str]) -> Decimal | None:
 
 
 def _parse_zone(zone: str | None) -> timezone:
-    """Return the zone of a ``Z`` or ``±hh:mm`` designator; a date has none (UTC)."""
+    """Return the zone of a ``Z`` or ``±hh:mm`` designator, or UTC for None."""
     if zone is None or zone == "Z":
         return UTC
 

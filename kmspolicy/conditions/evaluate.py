@@ -38,7 +38,7 @@ from kmspolicy.conditions.variables import Template, parse_template
 from kmspolicy.glob import glob_regex
 
 # NOTE: AWS documents no outcome for a plain operator (no ForAllValues or
-# ForAnyValue) whose request value is multivalued; it only says to use a set
+# ForAnyValue) whose request value is multivalued. It only recommends a set
 # qualifier. iam-simulate returns False for positive and negated operators alike,
 # and so does this engine. Change this constant to choose another outcome.
 PLAIN_OPERATOR_ON_MULTIVALUED_RESULT = False
@@ -85,7 +85,7 @@ def compile_clause(
 def evaluate_block(
     clauses: Iterable[Clause], context: RequestContext, substitute: bool
 ) -> bool:
-    """Return whether every clause holds (AND); an empty block holds."""
+    """Return whether every clause holds (AND). An empty block holds."""
     return all(
         evaluate_clause(operator, key, values, context, substitute)
         for operator, key, values in clauses
@@ -170,7 +170,7 @@ def _test_value(
 def _evaluate_null(
     values: tuple[str, ...], present: bool, request_value: ContextValue | None
 ) -> bool:
-    """Evaluate Null; an empty string or list counts as absent.
+    """Evaluate Null, counting an empty string or list as absent.
 
     Values other than true/false (any case) match nothing.
     """
@@ -188,8 +188,8 @@ def build_matcher(positive_base: str, policy_value: str, substitute: bool) -> Ma
     """Build the test of one request value against one policy value.
 
     ``positive_base`` is a positive base operator such as ``StringLike``.
-    ``substitute`` enables policy variables; pass it only for the String, Arn and
-    Bool families.
+    ``substitute`` enables policy variables. Pass True only for the String, Arn
+    and Bool families.
     """
     family = operator_family(positive_base)
     builder = _MATCHER_BUILDERS[family]
@@ -299,8 +299,11 @@ def _date_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
 
 
 def _ip_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
-    """A bare address is a /32 (IPv4) or /128 (IPv6) block. IPv4 blocks never
-    contain IPv6 addresses, nor the reverse."""
+    """Test request addresses for membership in one CIDR block.
+
+    A bare address is a /32 (IPv4) or /128 (IPv6) block. IPv4 blocks never
+    contain IPv6 addresses, nor the reverse.
+    """
     try:
         network = ipaddress.ip_network(policy_value, strict=False)
     except ValueError:

@@ -159,7 +159,7 @@ _VALID_BY_LOWER = {name.lower(): name for name in _VALID_NAMES}
 
 @cache
 def parse_operator(name: str) -> Operator:
-    """Parse a condition operator name; raise OperatorError when it is invalid.
+    """Parse a condition operator name, raising OperatorError when it is invalid.
 
     A name that differs from a valid one only by case fails with
     ``operator-case``, including a mis-cased qualifier such as

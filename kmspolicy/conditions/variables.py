@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Literal:
-    """Policy text outside any ``${...}``; in glob contexts ``*`` and ``?`` in it
-    are wildcards."""
+    """Policy text outside any ``${...}``, whose ``*`` and ``?`` are wildcards in
+    glob contexts."""
 
     text: str
 
@@ -75,7 +75,7 @@ class Template:
         return any(not isinstance(part, Literal) for part in self.parts)
 
     def render_pieces(self, context: RequestContext) -> tuple[Piece, ...] | None:
-        """Substitute the variables; return None if one cannot be resolved.
+        """Substitute the variables, returning None if one cannot be resolved.
 
         A variable is unresolvable when its key is absent or multivalued and it has
         no default. Each piece is ``(text, is_glob)``.
@@ -108,8 +108,8 @@ class Template:
     ) -> re.Pattern[str] | None:
         """Compile the text into a glob regex for ``fullmatch``.
 
-        ``*`` and ``?`` in the policy's literal text are wildcards; substituted
-        values and escapes are literal. Returns None if a variable is unresolvable.
+        ``*`` and ``?`` in the policy's literal text are wildcards, while
+        substituted values and escapes are literal. Returns None if a variable is unresolvable.
         """
         pieces = self.render_pieces(context)
         if pieces is None:
@@ -138,7 +138,7 @@ def resolve_variable(variable: Variable, context: RequestContext) -> str | None:
 
 @cache
 def parse_template(text: str) -> Template:
-    """Parse policy text into a Template; malformed syntax yields one Literal."""
+    """Parse policy text into a Template. Malformed syntax yields one Literal."""
     if "${" not in text:
         return Template(text=text, parts=_literal_parts(text))
 
