@@ -145,6 +145,7 @@ class _Builder:
         self.kind = kind
         self.findings: list[Finding] = []
         self._sid_spans: dict[str, Span] = {}
+        self._effect_spans: dict[str, Span] = {}
 
     def report(
         self,
@@ -270,8 +271,11 @@ class _Builder:
         if isinstance(node, JsonString) and node.value in (CURRENT_VERSION, OLD_VERSION):
             return node.value
 
-        shown = node.value if isinstance(node, JsonString) else self._text(node)
-        message = f"Version {shown!r} is invalid; use \"2012-10-17\" (or \"2008-10-17\")"
+        if not isinstance(node, JsonString):
+            self._wrong_type("$.Version", node, 'the string "2012-10-17"')
+            return None
+
+        message = f"Version {node.value!r} is invalid; use \"2012-10-17\" (or \"2008-10-17\")"
         self.report("invalid-version", "$.Version", node.span, message)
         return None
 
@@ -342,7 +346,7 @@ class _Builder:
         resource = self._pair(node, path, "Resource", "NotResource")
         self._check_required(node, path, action, resource)
 
-        return Statement(
+        statement = Statement(
             index=index,
             sid=self._sid(node, path),
             effect=effect,
@@ -353,6 +357,21 @@ class _Builder:
             span=node.span,
             path=path,
         )
+        self._check_rcp_allow(statement)
+        return statement
+
+    def _check_rcp_allow(self, statement: Statement) -> None:
+        if self.kind is not PolicyKind.RCP or statement.effect is not Effect.ALLOW:
+            return
+        if _is_full_access(statement):
+            return
+
+        message = (
+            "custom RCP statements may only Deny; the only Allow is the full-access "
+            'statement (Principal, Action and Resource "*", no Condition)'
+        )
+        span = self._effect_spans[statement.path]
+        self.report("rcp-allow", f"{statement.path}.Effect", span, message)
 
     def _sid(self, node: JsonObject, path: str) -> str | None:
         member = node.get("Sid")
@@ -397,6 +416,7 @@ class _Builder:
 
         value = member.value
         if isinstance(value, JsonString) and value.value in ("Allow", "Deny"):
+            self._effect_spans[path] = value.span
             return Effect(value.value)
 
         shown = value.value if isinstance(value, JsonString) else self._text(value)
@@ -695,6 +715,22 @@ def _condition_scalar(node: JsonNode) -> str | None:
     if isinstance(node, JsonNumber):
         return node.text
     return None
+
+
+def _is_full_access(statement: Statement) -> bool:
+    def only_star(spec) -> bool:
+        return (
+            spec is not None
+            and not spec.negated
+            and [entry.value for entry in spec.entries] == ["*"]
+        )
+
+    return (
+        only_star(statement.principal)
+        and only_star(statement.action)
+        and only_star(statement.resource)
+        and not statement.conditions
+    )
 
 
 def _is_everyone(spec: PrincipalSpec) -> bool:

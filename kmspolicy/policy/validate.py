@@ -14,7 +14,6 @@ from kmspolicy.conditions.variables import parse_template
 from kmspolicy.findings import Finding, make_finding
 from kmspolicy.policy.model import (
     ConditionClause,
-    Effect,
     Policy,
     PolicyKind,
     Statement,
@@ -35,7 +34,6 @@ def validate_semantics(policy: Policy) -> list[Finding]:
     findings: list[Finding] = []
     for statement in policy.statements:
         findings.extend(_check_actions(statement))
-        findings.extend(_check_rcp_effect(policy, statement))
         actions = _statement_actions(statement)
         for clause in statement.conditions:
             findings.extend(_check_clause(policy, clause, actions))
@@ -61,35 +59,6 @@ def _check_actions(statement: Statement) -> list[Finding]:
         message = f"action {entry.value!r} matches no KMS action{hint}"
         findings.append(_at("unknown-action", entry.path, entry.span, message))
     return findings
-
-
-def _check_rcp_effect(policy: Policy, statement: Statement) -> list[Finding]:
-    if policy.kind is not PolicyKind.RCP or statement.effect is not Effect.ALLOW:
-        return []
-    if _is_full_access(statement):
-        return []
-
-    message = (
-        "custom RCP statements may only Deny; the only Allow is the full-access "
-        'statement (Principal, Action and Resource "*", no Condition)'
-    )
-    return [_at("rcp-allow", f"{statement.path}.Effect", statement.span, message)]
-
-
-def _is_full_access(statement: Statement) -> bool:
-    def only_star(spec) -> bool:
-        return (
-            spec is not None
-            and not spec.negated
-            and [entry.value for entry in spec.entries] == ["*"]
-        )
-
-    return (
-        only_star(statement.principal)
-        and only_star(statement.action)
-        and only_star(statement.resource)
-        and not statement.conditions
-    )
 
 
 def _statement_actions(statement: Statement) -> frozenset[str] | None:

@@ -1,0 +1,246 @@
+"""Decision case files: load them, run each case, report what differs.
+
+The format is documented in docs/cases.md: a JSON array of cases, or an object with a
+``cases`` array. Each case gives the policies in force, the request, and the expected
+decision (or ``expected_validation: "invalid"`` for a key policy AWS would reject).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kmspolicy.errors import DocumentError, KmsPolicyError, RequestError
+from kmspolicy.evaluate.evaluator import decide
+from kmspolicy.evaluate.request import Grant, KeyMetadata, PolicySet, Request
+from kmspolicy.policy.document import decode_text
+from kmspolicy.policy.model import Policy, PolicyKind
+from kmspolicy.policy.parse import parse_policy
+
+_OUTCOMES = ("Allow", "ExplicitDeny", "ImplicitDeny")
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case; ``detail`` says what decided it or why it failed."""
+
+    case_id: str
+    passed: bool
+    expected: str
+    actual: str
+    detail: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_cases(path: Path) -> list[dict]:
+    """Read a case file; raise RequestError when it is not a list of case objects."""
+    try:
+        document = json.loads(decode_text(path.read_bytes()))
+    except DocumentError as error:
+        raise RequestError("unreadable-case-file", str(path), error.message) from error
+    except json.JSONDecodeError as error:
+        message = f"{path}: not valid JSON ({error.msg} at line {error.lineno})"
+        raise RequestError("unreadable-case-file", str(path), message) from error
+
+    cases = document.get("cases") if isinstance(document, dict) else document
+    if not isinstance(cases, list) or not all(isinstance(c, dict) for c in cases):
+        message = f"{path}: expected a list of case objects or {{\"cases\": [...]}}"
+        raise RequestError("unreadable-case-file", str(path), message)
+    return cases
+
+
+def run_case(case: dict, base: Path) -> CaseResult:
+    """Run one case; malformed case fields fail the case, naming the field."""
+    case_id = str(case.get("id", "?"))
+    expected = case.get("expected_validation") or case.get("expected")
+    try:
+        return _run_case(case_id, case, base)
+    except (RequestError, ValidationError, KmsPolicyError) as error:
+        return CaseResult(case_id, False, str(expected), "error", _error_text(error))
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        return f"invalid case field {location}: {first['msg']}"
+    return str(error)
+
+
+def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
+    policies_field = _require(case, "policies", dict)
+    warnings: list[str] = []
+
+    if case.get("expected_validation") == "invalid":
+        return _run_validation_case(case_id, policies_field, base)
+
+    expected = _require(case, "expected", str)
+    if expected not in _OUTCOMES:
+        raise RequestError(
+            "invalid-case", "expected", f"expected {expected!r} is not one of {_OUTCOMES}"
+        )
+
+    policies = _policy_set(policies_field, base, warnings)
+    if isinstance(policies, CaseResult):
+        return policies
+    request = _request(_require(case, "request", dict))
+    key = KeyMetadata.model_validate(case["key"]) if case.get("key") else None
+
+    decision = decide(request, policies, key)
+    deciders = [ref.describe() for ref in decision.statements]
+    if decision.grant is not None:
+        deciders.append(decision.grant.label)
+    detail = "; ".join(deciders) or decision.reason
+    passed = decision.outcome.value == expected
+    return CaseResult(case_id, passed, expected, decision.outcome.value, detail, warnings)
+
+
+def _run_validation_case(case_id: str, policies_field: dict, base: Path) -> CaseResult:
+    try:
+        policy = _key_policy(policies_field, base)
+    except DocumentError as error:
+        return CaseResult(case_id, True, "invalid", "invalid", error.message)
+
+    if policy is None or policy.is_valid:
+        detail = "the key policy has no error finding"
+        return CaseResult(case_id, False, "invalid", "valid", detail)
+
+    first = policy.errors[0]
+    detail = f"[{first.code}] {first.message}"
+    return CaseResult(case_id, True, "invalid", "invalid", detail)
+
+
+def _require(container: dict, name: str, kind: type):
+    value = container.get(name)
+    if not isinstance(value, kind):
+        message = f"case field {name!r} is missing or not a {kind.__name__}"
+        raise RequestError("invalid-case", name, message)
+    return value
+
+
+def _document_text(value, base: Path, field_name: str) -> tuple[str, str]:
+    """Return (text, label) of a policy given inline or as a path beside the file."""
+    if isinstance(value, str):
+        path = base / value
+        try:
+            return decode_text(path.read_bytes()), str(path)
+        except OSError as error:
+            message = f"{field_name}: cannot read policy file {path}: {error.strerror}"
+            raise RequestError("unreadable-policy", field_name, message) from error
+    if isinstance(value, dict):
+        return json.dumps(value, indent=2), field_name
+    message = f"{field_name} must be a policy object or a path, not {type(value).__name__}"
+    raise RequestError("invalid-case", field_name, message)
+
+
+def _key_policy(policies: dict, base: Path) -> Policy | None:
+    if "key_policy_raw" in policies:
+        raw = _require(policies, "key_policy_raw", str)
+        return parse_policy(raw, kind=PolicyKind.KEY, name="key policy")
+    if policies.get("key_policy") is None:
+        return None
+    text, label = _document_text(policies["key_policy"], base, "key policy")
+    return parse_policy(text, kind=PolicyKind.KEY, name=label)
+
+
+def _optional_policy(value, base, name, kind, warnings) -> Policy | None:
+    """Parse a non-key policy; an invalid one counts as absent, with a warning."""
+    text, label = _document_text(value, base, name)
+    try:
+        policy = parse_policy(text, kind=kind, name=label)
+    except DocumentError as error:
+        warnings.append(f"{name} ignored: {error.message}")
+        return None
+
+    if not policy.is_valid:
+        first = policy.errors[0]
+        warnings.append(f"{name} ignored as AWS would not store it: [{first.code}] {first.message}")
+        return None
+    return policy
+
+
+def _policy_list(policies, field_name, base, kind, warnings) -> list[Policy]:
+    values = policies.get(field_name) or []
+    if not isinstance(values, list):
+        raise RequestError("invalid-case", field_name, f"{field_name} must be a list")
+
+    parsed = []
+    for index, value in enumerate(values):
+        name = f"{field_name}[{index}]"
+        policy = _optional_policy(value, base, name, kind, warnings)
+        if policy is not None:
+            parsed.append(policy)
+    return parsed
+
+
+def _levels(policies, field_name, base, kind, warnings) -> list[list[Policy]]:
+    levels = policies.get(field_name) or []
+    if not isinstance(levels, list) or not all(isinstance(lv, list) for lv in levels):
+        message = f"{field_name} must be a list of levels, each a list of policies"
+        raise RequestError("invalid-case", field_name, message)
+
+    parsed = []
+    for depth, level in enumerate(levels):
+        documents = [
+            _optional_policy(value, base, f"{field_name}[{depth}][{i}]", kind, warnings)
+            for i, value in enumerate(level)
+        ]
+        parsed.append([d for d in documents if d is not None])
+    return parsed
+
+
+def _policy_set(policies: dict, base: Path, warnings: list[str]) -> PolicySet | CaseResult:
+    key_policy = _key_policy(policies, base)
+    if key_policy is not None and not key_policy.is_valid:
+        first = key_policy.errors[0]
+        detail = f"key policy is invalid: [{first.code}] {first.message}"
+        return CaseResult("?", False, "decision", "invalid", detail)
+
+    single = {}
+    for name, kind in (
+        ("permission_boundary", PolicyKind.IDENTITY),
+        ("vpce_policy", PolicyKind.VPCE),
+    ):
+        value = policies.get(name)
+        single[name] = None if value is None else _optional_policy(value, base, name, kind, warnings)
+
+    return PolicySet(
+        key_policy=key_policy,
+        identity_policies=_policy_list(
+            policies, "identity_policies", base, PolicyKind.IDENTITY, warnings
+        ),
+        session_policies=_policy_list(
+            policies, "session_policies", base, PolicyKind.IDENTITY, warnings
+        ),
+        scps=_levels(policies, "scps", base, PolicyKind.SCP, warnings),
+        rcps=_levels(policies, "rcps", base, PolicyKind.RCP, warnings),
+        grants=[Grant.model_validate(g) for g in policies.get("grants") or []],
+        **single,
+    )
+
+
+def _request(fields: dict) -> Request:
+    context = {}
+    for name, value in (fields.get("context") or {}).items():
+        context[name] = _context_value(name, value)
+    return Request(
+        principal=_require(fields, "principal", str),
+        action=_require(fields, "action", str),
+        resource=fields.get("resource", "*"),
+        context=context,
+        encryption_context=fields.get("encryption_context") or {},
+    )
+
+
+def _context_value(name: str, value) -> str | list[str]:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    message = f"context key {name!r} must be a string or a list of strings, not {value!r}"
+    raise RequestError("invalid-case", f"context.{name}", message)

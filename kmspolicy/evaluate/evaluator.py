@@ -1,0 +1,460 @@
+"""The reference interpreter: decide one KMS request over a set of policies.
+
+It scans every statement of every policy, plainly, in the order AWS documents:
+explicit denies anywhere, then the organization and endpoint guardrails, then the
+identity side, then the key policy with its principal rules, then grants. It is the
+readable reference that faster engines are tested against.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from kmspolicy.arn import resource_matches
+from kmspolicy.catalogue import CROSS_ACCOUNT_ACTIONS
+from kmspolicy.conditions.context import RequestContext
+from kmspolicy.conditions.evaluate import evaluate_clause
+from kmspolicy.errors import InvalidPolicyError, RequestError
+from kmspolicy.evaluate.decision import Decision, Outcome, StatementRef
+from kmspolicy.evaluate.grants import grant_applies
+from kmspolicy.evaluate.principal import (
+    Caller,
+    CallerType,
+    PrincipalMatch,
+    exempted_by_not_principal,
+    match_principal,
+    parse_caller,
+)
+from kmspolicy.evaluate.request import KeyMetadata, PolicySet, Request
+from kmspolicy.glob import glob_regex
+from kmspolicy.policy.model import Effect, Policy, PolicyKind, Statement
+
+logger = logging.getLogger(__name__)
+
+# RCPs do not govern kms:RetireGrant, even through kms:* (AWS RCP documentation).
+_RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
+
+
+class _Evaluation:
+    """State of one decision: the request, its caller and context."""
+
+    def __init__(self, request: Request, policies: PolicySet, context: RequestContext):
+        self.request = request
+        self.policies = policies
+        self.context = context
+        self.action = request.action.lower()
+        self.key_operation = request.resource != "*"
+        principal_arn = context.lookup("aws:PrincipalArn")[1]
+        caller = parse_caller(
+            request.principal,
+            principal_arn if isinstance(principal_arn, str) else None,
+            has_boundary=policies.permission_boundary is not None,
+        )
+        if caller is None:
+            raise RequestError(
+                "invalid-principal",
+                "principal",
+                f"principal {request.principal!r} is not an IAM user, role session, "
+                "federated user or root ARN, nor a service principal name",
+            )
+        self.caller: Caller = caller
+
+    # -- statement matching ---------------------------------------------------
+
+    def applies(self, statement: Statement, policy: Policy) -> PrincipalMatch:
+        """Return how the statement names the caller, or NONE when it does not apply.
+
+        Statements without a principal element (identity policies, SCPs) return
+        WILDCARD when they apply.
+        """
+        if statement.action is None or statement.resource is None:
+            return PrincipalMatch.NONE
+
+        principal = self._principal_match(statement)
+        if principal is PrincipalMatch.NONE:
+            return principal
+        if not self._action_matches(statement):
+            return PrincipalMatch.NONE
+        if not self._resource_matches(statement, policy):
+            return PrincipalMatch.NONE
+        if not self._conditions_hold(statement, policy):
+            return PrincipalMatch.NONE
+        return principal
+
+    def _principal_match(self, statement: Statement) -> PrincipalMatch:
+        spec = statement.principal
+        if spec is None:
+            return PrincipalMatch.WILDCARD
+        if spec.negated:
+            exempt = exempted_by_not_principal(spec, self.caller)
+            return PrincipalMatch.NONE if exempt else PrincipalMatch.WILDCARD
+        return match_principal(spec, self.caller)
+
+    def _action_matches(self, statement: Statement) -> bool:
+        spec = statement.action
+        matched = any(_action_entry_matches(e.value, self.action) for e in spec.entries)
+        return matched != spec.negated
+
+    def _resource_matches(self, statement: Statement, policy: Policy) -> bool:
+        spec = statement.resource
+        resource = self.request.resource
+        if policy.kind is PolicyKind.KEY and self.key_operation:
+            # In a key policy "*" means the key the policy is attached to.
+            resource = self.request.resource
+        pad_short = policy.kind is not PolicyKind.KEY
+        matched = any(
+            resource_matches(
+                entry.value, resource, self.context, policy.substitutes_variables, pad_short
+            )
+            for entry in spec.entries
+        )
+        return matched != spec.negated
+
+    def _conditions_hold(self, statement: Statement, policy: Policy) -> bool:
+        substitute = policy.substitutes_variables
+        return all(
+            evaluate_clause(c.operator, c.key, c.values, self.context, substitute)
+            for c in statement.conditions
+        )
+
+    def matching(
+        self, policy: Policy, effect: Effect
+    ) -> list[tuple[Statement, PrincipalMatch]]:
+        """Return the statements of one effect that apply, with their principal match."""
+        found = []
+        for statement in policy.statements:
+            if statement.effect is not effect:
+                continue
+            match = self.applies(statement, policy)
+            if match is not PrincipalMatch.NONE:
+                found.append((statement, match))
+        return found
+
+    def allows(self, policy: Policy) -> list[StatementRef]:
+        return [_ref(policy, s) for s, _ in self.matching(policy, Effect.ALLOW)]
+
+
+def _action_entry_matches(entry: str, action: str) -> bool:
+    if entry == "*":
+        return True
+
+    prefix, _, name = entry.partition(":")
+    action_prefix, _, action_name = action.partition(":")
+    if prefix.lower() != action_prefix:
+        return False
+    return glob_regex(name.lower(), case_sensitive=True).fullmatch(action_name) is not None
+
+
+def _ref(policy: Policy, statement: Statement) -> StatementRef:
+    effect = statement.effect.value if statement.effect else "?"
+    return StatementRef(
+        policy.name, policy.kind.value, statement.index, statement.sid, statement.line, effect
+    )
+
+
+# -- the decision -------------------------------------------------------------
+
+
+def decide(
+    request: Request, policies: PolicySet, key: KeyMetadata | None = None
+) -> Decision:
+    """Decide a request as AWS KMS would, and say which statements or grant decided.
+
+    Raises InvalidPolicyError when any policy has error findings (AWS would not have
+    stored it), and RequestError when the principal is not a recognisable ARN.
+    """
+    _require_valid(policies)
+    context = build_context(request, key)
+    evaluation = _Evaluation(request, policies, context)
+    decision = _decide(evaluation)
+    logger.debug(
+        "request %s: %s %s -> %s",
+        request.request_id,
+        request.principal,
+        request.action,
+        decision.outcome.value,
+    )
+    return decision
+
+
+def _require_valid(policies: PolicySet) -> None:
+    for policy in policies.documents():
+        if not policy.is_valid:
+            raise InvalidPolicyError(policy.name, policy.errors)
+
+
+def build_context(request: Request, key: KeyMetadata | None) -> RequestContext:
+    """Return the request context with the keys AWS derives from the request added.
+
+    Keys the request sets itself always win over derived ones.
+    """
+    derived: dict[str, str | list[str]] = {}
+    caller = parse_caller(request.principal)
+    if caller is not None and caller.account is not None:
+        arn = caller.arn
+        if caller.type is CallerType.ASSUMED_ROLE:
+            arn = caller.role_arn
+        derived["aws:PrincipalArn"] = arn
+        derived["aws:PrincipalAccount"] = caller.account
+        derived["kms:CallerAccount"] = caller.account
+
+    if request.encryption_context:
+        for name, value in request.encryption_context.items():
+            derived[f"kms:EncryptionContext:{name}"] = value
+        derived["kms:EncryptionContextKeys"] = list(request.encryption_context)
+
+    if key is not None:
+        derived.update(_key_context(key))
+
+    merged = dict(request.context)
+    present = {name.lower() for name in merged}
+    for name, value in derived.items():
+        if name.lower() not in present:
+            merged[name] = value
+    return RequestContext(merged)
+
+
+def _key_context(key: KeyMetadata) -> dict[str, str | list[str]]:
+    derived: dict[str, str | list[str]] = {}
+    if key.spec:
+        derived["kms:KeySpec"] = key.spec
+    if key.usage:
+        derived["kms:KeyUsage"] = key.usage
+    if key.origin:
+        derived["kms:KeyOrigin"] = key.origin
+    if key.multi_region is not None:
+        derived["kms:MultiRegion"] = "true" if key.multi_region else "false"
+    if key.aliases:
+        derived["kms:ResourceAliases"] = list(key.aliases)
+    for name, value in key.tags.items():
+        derived[f"aws:ResourceTag/{name}"] = value
+    return derived
+
+
+def _decide(evaluation: _Evaluation) -> Decision:
+    steps = (
+        _explicit_deny,
+        _organization_guardrails,
+        _endpoint_guardrail,
+        _identity_and_key_policy,
+        _grants,
+    )
+    for step in steps:
+        decision = step(evaluation)
+        if decision is not None:
+            return decision
+    return _implicit_deny(evaluation, _missing_allow_reason(evaluation))
+
+
+def _result(
+    evaluation: _Evaluation,
+    outcome: Outcome,
+    reason: str,
+    statements: Iterable[StatementRef] = (),
+    grant=None,
+) -> Decision:
+    request = evaluation.request
+    return Decision(
+        outcome=outcome,
+        reason=reason,
+        principal=request.principal,
+        action=request.action,
+        resource=request.resource,
+        statements=tuple(statements),
+        grant=grant,
+        request_id=request.request_id,
+        warnings=tuple(evaluation.context.warnings),
+    )
+
+
+def _implicit_deny(evaluation: _Evaluation, reason: str) -> Decision:
+    return _result(evaluation, Outcome.IMPLICIT_DENY, reason)
+
+
+def _scps_apply(evaluation: _Evaluation) -> bool:
+    return evaluation.caller.type is not CallerType.SERVICE
+
+
+def _rcps_apply(evaluation: _Evaluation) -> bool:
+    return evaluation.key_operation and evaluation.action not in _RCP_EXEMPT_ACTIONS
+
+
+def _deny_sources(evaluation: _Evaluation) -> list[Policy]:
+    policies = evaluation.policies
+    sources = [*policies.identity_policies, *policies.session_policies]
+    if evaluation.key_operation and policies.key_policy is not None:
+        sources.insert(0, policies.key_policy)
+    if policies.permission_boundary is not None:
+        sources.append(policies.permission_boundary)
+    if _scps_apply(evaluation):
+        sources.extend(policy for level in policies.scps for policy in level)
+    if _rcps_apply(evaluation):
+        sources.extend(policy for level in policies.rcps for policy in level)
+    if policies.vpce_policy is not None:
+        sources.append(policies.vpce_policy)
+    return sources
+
+
+def _explicit_deny(evaluation: _Evaluation) -> Decision | None:
+    denying = [
+        _ref(policy, statement)
+        for policy in _deny_sources(evaluation)
+        for statement, _ in evaluation.matching(policy, Effect.DENY)
+    ]
+    if not denying:
+        return None
+
+    reason = "an applicable Deny statement overrides every Allow"
+    return _result(evaluation, Outcome.EXPLICIT_DENY, reason, denying)
+
+
+def _organization_guardrails(evaluation: _Evaluation) -> Decision | None:
+    policies = evaluation.policies
+    if _scps_apply(evaluation):
+        for depth, level in enumerate(policies.scps):
+            if not any(evaluation.allows(policy) for policy in level):
+                reason = f"no SCP at organization level {depth} allows the action"
+                return _implicit_deny(evaluation, reason)
+
+    if _rcps_apply(evaluation):
+        for depth, level in enumerate(policies.rcps):
+            if not any(evaluation.allows(policy) for policy in level):
+                reason = f"no RCP at organization level {depth} allows the action"
+                return _implicit_deny(evaluation, reason)
+    return None
+
+
+def _endpoint_guardrail(evaluation: _Evaluation) -> Decision | None:
+    policy = evaluation.policies.vpce_policy
+    if policy is None or evaluation.allows(policy):
+        return None
+    return _implicit_deny(evaluation, "the VPC endpoint policy does not allow the request")
+
+
+class _IdentitySide:
+    """What the caller's own account grants: identity Allows cut by boundary and session."""
+
+    def __init__(self, evaluation: _Evaluation) -> None:
+        policies = evaluation.policies
+        self.allows = [
+            ref for policy in policies.identity_policies for ref in evaluation.allows(policy)
+        ]
+        self.is_root = evaluation.caller.type is CallerType.ROOT
+        boundary = policies.permission_boundary
+        self.boundary_ok = boundary is None or bool(evaluation.allows(boundary))
+        self.session_ok = all(evaluation.allows(p) for p in policies.session_policies)
+
+    @property
+    def limits_ok(self) -> bool:
+        return self.boundary_ok and self.session_ok
+
+    @property
+    def allowed(self) -> bool:
+        # The root user holds every permission of its own account implicitly.
+        return (self.is_root or bool(self.allows)) and self.limits_ok
+
+    def shortfall(self) -> str:
+        if not self.boundary_ok:
+            return "the permissions boundary does not allow the action"
+        if not self.session_ok:
+            return "a session policy does not allow the action"
+        return "no identity policy allows the action"
+
+
+def _identity_and_key_policy(evaluation: _Evaluation) -> Decision | None:
+    identity = _IdentitySide(evaluation)
+    if not evaluation.key_operation:
+        if identity.allowed:
+            reason = "identity policies allow an action that targets no key"
+            return _result(evaluation, Outcome.ALLOW, reason, identity.allows)
+        return None
+
+    key_policy = evaluation.policies.key_policy
+    if key_policy is None:
+        return None
+
+    caller = evaluation.caller
+    matches = evaluation.matching(key_policy, Effect.ALLOW)
+    if caller.type is CallerType.SERVICE:
+        return _service_allow(evaluation, key_policy, matches)
+
+    if _is_cross_account(evaluation) and evaluation.action not in CROSS_ACCOUNT_ACTIONS:
+        return None
+    if _is_cross_account(evaluation):
+        return _cross_account_allow(evaluation, key_policy, matches, identity)
+    return _same_account_allow(evaluation, key_policy, matches, identity)
+
+
+def _key_account(evaluation: _Evaluation) -> str | None:
+    parts = evaluation.request.resource.split(":")
+    return parts[4] if len(parts) > 5 else None
+
+
+def _is_cross_account(evaluation: _Evaluation) -> bool:
+    return evaluation.caller.account != _key_account(evaluation)
+
+
+def _service_allow(evaluation, key_policy, matches) -> Decision | None:
+    direct = [s for s, m in matches if m in (PrincipalMatch.SERVICE, PrincipalMatch.WILDCARD)]
+    if not direct:
+        return None
+    reason = "the key policy allows the calling service principal"
+    refs = [_ref(key_policy, s) for s in direct]
+    return _result(evaluation, Outcome.ALLOW, reason, refs)
+
+
+def _same_account_allow(evaluation, key_policy, matches, identity) -> Decision | None:
+    for statement, match in matches:
+        if match in (PrincipalMatch.EXACT, PrincipalMatch.WILDCARD, PrincipalMatch.SERVICE):
+            reason = "the key policy names the caller directly"
+            return _result(evaluation, Outcome.ALLOW, reason, [_ref(key_policy, statement)])
+
+    for statement, match in matches:
+        if match is PrincipalMatch.ROLE_OF_SESSION and identity.limits_ok:
+            reason = "the key policy names the caller's role"
+            return _result(evaluation, Outcome.ALLOW, reason, [_ref(key_policy, statement)])
+
+    delegating = [_ref(key_policy, s) for s, m in matches if m is PrincipalMatch.ACCOUNT]
+    if delegating and identity.allowed:
+        reason = "the key policy delegates to the account and the identity side allows"
+        return _result(evaluation, Outcome.ALLOW, reason, [*delegating, *identity.allows])
+    return None
+
+
+def _cross_account_allow(evaluation, key_policy, matches, identity) -> Decision | None:
+    covering = [_ref(key_policy, s) for s, _ in matches]
+    if covering and identity.allowed:
+        reason = (
+            "cross-account: the key policy covers the caller and the caller's "
+            "account allows the action"
+        )
+        return _result(evaluation, Outcome.ALLOW, reason, [*covering, *identity.allows])
+    return None
+
+
+def _grants(evaluation: _Evaluation) -> Decision | None:
+    for grant in evaluation.policies.grants:
+        if grant_applies(grant, evaluation.caller, evaluation.request):
+            reason = "a grant allows the operation for this grantee"
+            return _result(evaluation, Outcome.ALLOW, reason, grant=grant)
+    return None
+
+
+def _missing_allow_reason(evaluation: _Evaluation) -> str:
+    if not evaluation.key_operation:
+        return _IdentitySide(evaluation).shortfall()
+    if evaluation.policies.key_policy is None:
+        return "the request targets a key but no key policy was given"
+
+    caller = evaluation.caller
+    if caller.type is CallerType.SERVICE:
+        return "no key-policy statement allows this service principal"
+    if _is_cross_account(evaluation):
+        if evaluation.action not in CROSS_ACCOUNT_ACTIONS:
+            return f"{evaluation.request.action} cannot be used on a key in another account"
+        return (
+            "cross-account access needs both a key-policy statement covering the "
+            "caller and an IAM policy in the caller's account"
+        )
+    return "no key-policy statement names the caller, and no delegation plus IAM Allow"

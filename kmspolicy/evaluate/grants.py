@@ -1,0 +1,68 @@
+"""Whether a grant allows a request: grantee, operation and constraint all match."""
+
+from __future__ import annotations
+
+from kmspolicy.evaluate.principal import Caller, CallerType, _same_role
+from kmspolicy.evaluate.request import Grant, Request
+
+# KMS ignores encryption-context constraints when a grant is used for these
+# operations, which take no encryption context.
+_CONSTRAINT_FREE_ACTIONS = frozenset({"kms:describekey", "kms:retiregrant"})
+
+
+def grantee_matches(grant: Grant, caller: Caller) -> bool:
+    """Tell whether the grantee is the caller; a role grantee covers its sessions.
+
+    NOTE: a grantee that is an account's root ARN matches only the root user here;
+    KMS does not document whether IAM users of that account are also covered.
+    """
+    grantee = grant.grantee_principal
+    if caller.type is CallerType.SERVICE:
+        return grantee.lower() == caller.arn.lower()
+    if grantee == caller.arn:
+        return True
+    return caller.role_arn is not None and _same_role(grantee, caller.role_arn)
+
+
+def operation_granted(grant: Grant, action: str) -> bool:
+    """Tell whether the IAM action (``kms:Decrypt``) is one of the grant operations."""
+    prefix, _, operation = action.partition(":")
+    if prefix.lower() != "kms":
+        return False
+    return any(granted.lower() == operation.lower() for granted in grant.operations)
+
+
+def constraints_hold(grant: Grant, encryption_context: dict[str, str]) -> bool:
+    """Check EncryptionContextEquals / EncryptionContextSubset against a request.
+
+    Keys compare without regard to case and values exactly, as KMS documents for
+    grant constraints.
+    """
+    constraints = grant.constraints
+    if constraints is None:
+        return True
+
+    request_pairs = {name.lower(): value for name, value in encryption_context.items()}
+    equals = constraints.encryption_context_equals
+    if equals is not None:
+        wanted = {name.lower(): value for name, value in equals.items()}
+        if wanted != request_pairs:
+            return False
+
+    subset = constraints.encryption_context_subset
+    if subset is not None:
+        for name, value in subset.items():
+            if request_pairs.get(name.lower()) != value:
+                return False
+    return True
+
+
+def grant_applies(grant: Grant, caller: Caller, request: Request) -> bool:
+    return (
+        grantee_matches(grant, caller)
+        and operation_granted(grant, request.action)
+        and (
+            request.action.lower() in _CONSTRAINT_FREE_ACTIONS
+            or constraints_hold(grant, request.encryption_context)
+        )
+    )
