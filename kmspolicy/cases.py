@@ -85,6 +85,8 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
 
     policies = _policy_set(policies_field, base, warnings)
     if isinstance(policies, CaseResult):
+        policies.case_id = case_id
+        policies.expected = expected
         return policies
     request = _request(_require(case, "request", dict))
     key = KeyMetadata.model_validate(case["key"]) if case.get("key") else None

@@ -1,0 +1,164 @@
+"""``kmspolicy what-if``: decide one request over policies from files, and explain it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import orjson
+from pydantic import ValidationError
+
+from kmspolicy.errors import DocumentError, KmsPolicyError
+from kmspolicy.evaluate.evaluator import decide
+from kmspolicy.evaluate.request import Grant, KeyMetadata, PolicySet, Request
+from kmspolicy.policy.model import Policy, PolicyKind
+from kmspolicy.policy.parse import read_policy_bytes
+
+EXIT_ALLOW = 0
+EXIT_DENY = 1
+EXIT_BAD_INPUT = 2
+
+
+class InputError(Exception):
+    """A flag or file that what-if cannot use; the message names it."""
+
+
+def add_whatif_parser(commands) -> None:
+    parser = commands.add_parser(
+        "what-if",
+        help="decide one request over a key policy and IAM policies, and explain it",
+        description="Decide one KMS request offline and explain the decision.",
+    )
+    policies = parser.add_argument_group("policies")
+    policies.add_argument("--key-policy", metavar="FILE", help="the key policy (JSON)")
+    policies.add_argument(
+        "--identity-policy", metavar="FILE", action="append", default=[],
+        help="an IAM policy of the caller; repeat for several",
+    )
+    policies.add_argument("--permission-boundary", metavar="FILE", help="the caller's permissions boundary")
+    policies.add_argument(
+        "--session-policy", metavar="FILE", action="append", default=[],
+        help="a session policy; repeat for several",
+    )
+    policies.add_argument(
+        "--scp", metavar="FILE", action="append", default=[],
+        help="an SCP, one organization level per flag, root first",
+    )
+    policies.add_argument(
+        "--rcp", metavar="FILE", action="append", default=[],
+        help="an RCP, one organization level per flag, root first",
+    )
+    policies.add_argument("--vpce-policy", metavar="FILE", help="the VPC endpoint policy")
+    policies.add_argument("--grants", metavar="FILE", help="grants in ListGrants form ({\"Grants\": [...]} or a list)")
+
+    request = parser.add_argument_group("request")
+    request.add_argument("--principal", required=True, help="caller ARN or service principal name")
+    request.add_argument("--action", required=True, help="IAM action, for example kms:Decrypt")
+    request.add_argument("--resource", default=None, help="key ARN, or * for actions without a key (default: --key-arn or *)")
+    request.add_argument("--key-arn", help="ARN of the key the key policy is attached to")
+    request.add_argument(
+        "--context", metavar="KEY=VALUE", action="append", default=[],
+        help="a request context key; repeat a key to give it several values",
+    )
+    request.add_argument(
+        "--encryption-context", metavar="KEY=VALUE", action="append", default=[],
+        help="an encryption context pair; repeat for several",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.set_defaults(run=run_whatif)
+
+
+def run_whatif(arguments: argparse.Namespace) -> int:
+    try:
+        request, policies = _inputs(arguments)
+        decision = decide(request, policies, KeyMetadata(arn=arguments.key_arn))
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KmsPolicyError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        for finding in getattr(error, "findings", [])[1:]:
+            print(f"  {finding.line}:{finding.column}: [{finding.code}] {finding.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    if arguments.format == "json":
+        sys.stdout.buffer.write(orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        print(decision.explain())
+    return EXIT_ALLOW if decision.allowed else EXIT_DENY
+
+
+def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
+    resource = arguments.resource or arguments.key_arn or "*"
+    try:
+        request = Request(
+            principal=arguments.principal,
+            action=arguments.action,
+            resource=resource,
+            context=_pairs(arguments.context, "--context", allow_lists=True),
+            encryption_context=_pairs(arguments.encryption_context, "--encryption-context"),
+        )
+        policies = PolicySet(
+            key_policy=_policy(arguments.key_policy, PolicyKind.KEY),
+            identity_policies=[_policy(p, PolicyKind.IDENTITY) for p in arguments.identity_policy],
+            permission_boundary=_policy(arguments.permission_boundary, PolicyKind.IDENTITY),
+            session_policies=[_policy(p, PolicyKind.IDENTITY) for p in arguments.session_policy],
+            scps=[[_policy(p, PolicyKind.SCP)] for p in arguments.scp],
+            rcps=[[_policy(p, PolicyKind.RCP)] for p in arguments.rcp],
+            vpce_policy=_policy(arguments.vpce_policy, PolicyKind.VPCE),
+            grants=_grants(arguments.grants),
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"invalid {location}: {first['msg']}") from error
+    return request, policies
+
+
+def _pairs(items: list[str], flag: str, allow_lists: bool = False) -> dict:
+    pairs: dict[str, str | list[str]] = {}
+    for item in items:
+        name, separator, value = item.partition("=")
+        if not separator or not name:
+            raise InputError(f"{flag} {item!r} is not KEY=VALUE")
+        if name in pairs:
+            if not allow_lists:
+                raise InputError(f"{flag} gives {name!r} twice; give each key once")
+            previous = pairs[name]
+            pairs[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            pairs[name] = value
+    return pairs
+
+
+def _read(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {error.strerror}") from error
+
+
+def _policy(name: str | None, kind: PolicyKind) -> Policy | None:
+    if name is None:
+        return None
+    try:
+        return read_policy_bytes(_read(name), kind=kind, name=name)
+    except DocumentError as error:
+        f = error.finding
+        raise InputError(f"{name}:{f.line}:{f.column}: [{f.code}] {f.message}") from error
+
+
+def _grants(name: str | None) -> list[Grant]:
+    if name is None:
+        return []
+    try:
+        document = json.loads(_read(name))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{name} is not valid JSON: {error}") from error
+
+    grants = document.get("Grants") if isinstance(document, dict) else document
+    if not isinstance(grants, list):
+        raise InputError(f"{name} must hold a list of grants or {{\"Grants\": [...]}}")
+    return [Grant.model_validate(grant) for grant in grants]
