@@ -1,0 +1,168 @@
+"""The command line: output formats and exit statuses of lint and what-if."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import CORPUS, run_cli
+
+KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/7e3f9a12-4b6c-4d2e-9a1f-0c5b8d7e6f01"
+SESSION = "arn:aws:sts::111122223333:assumed-role/AppRole/app-session"
+VALID = CORPUS / "policies" / "valid"
+KEY_POLICY = VALID / "admins-users-grants.json"
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+BAD_EFFECT = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+  ]
+}
+"""
+
+
+def test_lint_clean_folder_exits_0():
+    completed = run_cli("lint", str(VALID))
+    assert completed.returncode == 0
+    assert completed.stdout.strip().endswith("0 finding(s)")
+
+
+def test_lint_text_line_format(tmp_path):
+    path = _write(tmp_path, "bad.json", BAD_EFFECT)
+
+    completed = run_cli("lint", str(path))
+
+    assert completed.returncode == 1
+    first = completed.stdout.splitlines()[0]
+    assert first.startswith(f"{path}:4:16: error[invalid-effect]: ")
+    assert "'allow'" in first
+
+
+def test_lint_json_format(tmp_path):
+    path = _write(tmp_path, "bad.json", BAD_EFFECT)
+
+    completed = run_cli("lint", "--format", "json", str(path))
+
+    document = json.loads(completed.stdout)
+    finding = document["files"][0]["findings"][0]
+    assert finding["code"] == "invalid-effect"
+    assert finding["path"] == "$.Statement[0].Effect"
+    assert (finding["line"], finding["column"]) == (4, 16)
+    assert document["summary"]["errors"] == 1
+
+
+def test_lint_github_format(tmp_path):
+    path = _write(tmp_path, "bad.json", BAD_EFFECT)
+
+    completed = run_cli("lint", "--format", "github", str(path))
+
+    assert completed.stdout.startswith("::error file=")
+    assert ",line=4,col=16,title=invalid-effect::" in completed.stdout
+
+
+def test_lint_fail_on_error_ignores_warnings(tmp_path):
+    path = _write(
+        tmp_path,
+        "noversion.json",
+        '{"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}',
+    )
+
+    default = run_cli("lint", str(path))
+    errors_only = run_cli("lint", "--fail-on", "error", str(path))
+
+    assert default.returncode == 1
+    assert errors_only.returncode == 0
+
+
+def test_whatif_allow_exits_0():
+    completed = run_cli(
+        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
+        "--principal", SESSION, "--action", "kms:Decrypt",
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("Allow:")
+    assert "'Key users'" in completed.stdout
+
+
+def test_whatif_deny_exits_1():
+    completed = run_cli(
+        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
+        "--principal", SESSION, "--action", "kms:ScheduleKeyDeletion",
+    )
+    assert completed.returncode == 1
+    assert completed.stdout.startswith("ImplicitDeny:")
+
+
+def test_whatif_json_output():
+    completed = run_cli(
+        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
+        "--principal", SESSION, "--action", "kms:Decrypt", "--format", "json",
+    )
+    document = json.loads(completed.stdout)
+    assert document["decision"] == "Allow"
+    assert document["statements"][0]["sid"] == "Key users"
+
+
+def test_whatif_context_and_encryption_context(tmp_path):
+    policy = _write(tmp_path, "kp.json", json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:role/AppRole"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"kms:EncryptionContext:tenant": "acme"},
+                "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
+            },
+        }],
+    }))
+    base = ["what-if", "--key-policy", str(policy), "--key-arn", KEY_ARN,
+            "--principal", SESSION, "--action", "kms:Decrypt"]
+
+    allowed = run_cli(*base, "--encryption-context", "tenant=acme",
+                      "--context", "aws:SourceIp=203.0.113.9")
+    wrong_tenant = run_cli(*base, "--encryption-context", "tenant=other",
+                           "--context", "aws:SourceIp=203.0.113.9")
+
+    assert allowed.returncode == 0
+    assert wrong_tenant.returncode == 1
+
+
+def test_whatif_invalid_policy_exits_2(tmp_path):
+    path = _write(tmp_path, "bad.json", BAD_EFFECT)
+
+    completed = run_cli(
+        "what-if", "--key-policy", str(path), "--key-arn", KEY_ARN,
+        "--principal", SESSION, "--action", "kms:Decrypt",
+    )
+
+    assert completed.returncode == 2
+    assert "invalid-effect" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_whatif_bad_flags_exit_2():
+    bad_action = run_cli(
+        "what-if", "--key-policy", str(KEY_POLICY), "--principal", SESSION,
+        "--action", "Decrypt",
+    )
+    bad_context = run_cli(
+        "what-if", "--key-policy", str(KEY_POLICY), "--principal", SESSION,
+        "--action", "kms:Decrypt", "--context", "novalue",
+    )
+    bad_principal = run_cli(
+        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
+        "--principal", "someone", "--action", "kms:Decrypt",
+    )
+
+    for completed in (bad_action, bad_context, bad_principal):
+        assert completed.returncode == 2
+        assert "Traceback" not in completed.stderr
+        assert completed.stderr.startswith("error:")
