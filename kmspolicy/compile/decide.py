@@ -1,0 +1,334 @@
+"""Decide one request over compiled policies, step for step as the reference does.
+
+The order of steps, the reasons and the statements quoted are those of
+``kmspolicy.evaluate.evaluator``: explicit denies, organization guardrails, the
+VPC endpoint policy, the identity side with the key policy, then grants. Only the
+way statements are found differs: each policy's index yields the candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kmspolicy.catalogue import CROSS_ACCOUNT_ACTIONS
+from kmspolicy.compile.policy import CompiledPolicy
+from kmspolicy.compile.policy_set import CompiledPolicySet
+from kmspolicy.compile.principals import PrincipalKey, caller_keys
+from kmspolicy.compile.statement import CompiledStatement
+from kmspolicy.conditions.context import RequestContext
+from kmspolicy.errors import RequestError
+from kmspolicy.evaluate.decision import Decision, Outcome, StatementRef
+from kmspolicy.evaluate.principal import Caller, CallerType, PrincipalMatch
+from kmspolicy.evaluate.request import Request
+from kmspolicy.policy.model import Effect
+
+# RCPs do not govern kms:RetireGrant, even through kms:* (AWS RCP documentation).
+_RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
+
+_DIRECT = (PrincipalMatch.EXACT, PrincipalMatch.WILDCARD, PrincipalMatch.SERVICE)
+
+Match = tuple[CompiledStatement, PrincipalMatch]
+
+
+def invalid_principal(principal: str) -> RequestError:
+    """Build the error the reference raises for an unrecognisable principal."""
+    return RequestError(
+        "invalid-principal",
+        "principal",
+        f"principal {principal!r} is not an IAM user, role session, "
+        "federated user or root ARN, nor a service principal name",
+    )
+
+
+class Evaluation:
+    """State of one decision: the request, its parsed caller and its context."""
+
+    __slots__ = (
+        "request",
+        "policies",
+        "context",
+        "caller",
+        "keys",
+        "action",
+        "resource",
+        "key_operation",
+    )
+
+    def __init__(
+        self,
+        request: Request,
+        policies: CompiledPolicySet,
+        context: RequestContext,
+        caller: Caller,
+        keys: tuple[PrincipalKey, ...] | None = None,
+    ) -> None:
+        self.request = request
+        self.policies = policies
+        self.context = context
+        self.caller = caller
+        self.keys = caller_keys(caller) if keys is None else keys
+        self.action = request.action.lower()
+        self.resource = request.resource
+        self.key_operation = request.resource != "*"
+
+    def matching(self, policy: CompiledPolicy, effect: Effect) -> list[Match]:
+        """Return the statements of one effect that apply, with their principal match."""
+        found = []
+        context = self.context
+        for statement in policy.candidates(effect, self.action, self.keys):
+            match = statement.principal_match(self.caller)
+            if match is PrincipalMatch.NONE:
+                continue
+            if not statement.resource_matches(self.resource, context):
+                continue
+            if not statement.conditions_hold(context):
+                continue
+            found.append((statement, match))
+        return found
+
+    def allows(self, policy: CompiledPolicy) -> list[StatementRef]:
+        return [statement.ref for statement, _ in self.matching(policy, Effect.ALLOW)]
+
+
+def decide_evaluation(evaluation: Evaluation) -> Decision:
+    """Run the decision steps in the reference's order."""
+    steps = (
+        _explicit_deny,
+        _organization_guardrails,
+        _endpoint_guardrail,
+        _identity_and_key_policy,
+        _grants,
+    )
+    for step in steps:
+        decision = step(evaluation)
+        if decision is not None:
+            return decision
+    return _implicit_deny(evaluation, _missing_allow_reason(evaluation))
+
+
+def _result(
+    evaluation: Evaluation,
+    outcome: Outcome,
+    reason: str,
+    statements: Iterable[StatementRef] = (),
+    grant=None,
+) -> Decision:
+    request = evaluation.request
+    return Decision(
+        outcome=outcome,
+        reason=reason,
+        principal=request.principal,
+        action=request.action,
+        resource=request.resource,
+        statements=tuple(statements),
+        grant=grant,
+        request_id=request.request_id,
+        warnings=evaluation.context.warnings,
+    )
+
+
+def _implicit_deny(evaluation: Evaluation, reason: str) -> Decision:
+    return _result(evaluation, Outcome.IMPLICIT_DENY, reason)
+
+
+def _scps_apply(evaluation: Evaluation) -> bool:
+    return evaluation.caller.type is not CallerType.SERVICE
+
+
+def _rcps_apply(evaluation: Evaluation) -> bool:
+    return evaluation.key_operation and evaluation.action not in _RCP_EXEMPT_ACTIONS
+
+
+def _deny_sources(evaluation: Evaluation) -> list[CompiledPolicy]:
+    policies = evaluation.policies
+    sources = [*policies.identity_policies, *policies.session_policies]
+    if evaluation.key_operation and policies.key_policy is not None:
+        sources.insert(0, policies.key_policy)
+    if policies.permission_boundary is not None:
+        sources.append(policies.permission_boundary)
+    if _scps_apply(evaluation):
+        sources.extend(policy for level in policies.scps for policy in level)
+    if _rcps_apply(evaluation):
+        sources.extend(policy for level in policies.rcps for policy in level)
+    if policies.vpce_policy is not None:
+        sources.append(policies.vpce_policy)
+    return sources
+
+
+def _explicit_deny(evaluation: Evaluation) -> Decision | None:
+    denying = [
+        statement.ref
+        for policy in _deny_sources(evaluation)
+        for statement, _ in evaluation.matching(policy, Effect.DENY)
+    ]
+    if not denying:
+        return None
+
+    reason = "an applicable Deny statement overrides every Allow"
+    return _result(evaluation, Outcome.EXPLICIT_DENY, reason, denying)
+
+
+def _organization_guardrails(evaluation: Evaluation) -> Decision | None:
+    policies = evaluation.policies
+    if _scps_apply(evaluation):
+        for depth, level in enumerate(policies.scps):
+            if not any(evaluation.allows(policy) for policy in level):
+                reason = f"no SCP at organization level {depth} allows the action"
+                return _implicit_deny(evaluation, reason)
+
+    if _rcps_apply(evaluation):
+        for depth, level in enumerate(policies.rcps):
+            if not any(evaluation.allows(policy) for policy in level):
+                reason = f"no RCP at organization level {depth} allows the action"
+                return _implicit_deny(evaluation, reason)
+    return None
+
+
+def _endpoint_guardrail(evaluation: Evaluation) -> Decision | None:
+    policy = evaluation.policies.vpce_policy
+    if policy is None or evaluation.allows(policy):
+        return None
+    return _implicit_deny(
+        evaluation, "the VPC endpoint policy does not allow the request"
+    )
+
+
+class _IdentitySide:
+    """What the caller's own account grants: identity Allows cut by boundary and
+    session policies."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        policies = evaluation.policies
+        self.allows = [
+            ref
+            for policy in policies.identity_policies
+            for ref in evaluation.allows(policy)
+        ]
+        self.is_root = evaluation.caller.type is CallerType.ROOT
+        boundary = policies.permission_boundary
+        self.boundary_ok = boundary is None or bool(evaluation.allows(boundary))
+        self.session_ok = all(evaluation.allows(p) for p in policies.session_policies)
+
+    @property
+    def limits_ok(self) -> bool:
+        return self.boundary_ok and self.session_ok
+
+    @property
+    def allowed(self) -> bool:
+        # The root user holds every permission of its own account implicitly.
+        return (self.is_root or bool(self.allows)) and self.limits_ok
+
+    def shortfall(self) -> str:
+        if not self.boundary_ok:
+            return "the permissions boundary does not allow the action"
+        if not self.session_ok:
+            return "a session policy does not allow the action"
+        return "no identity policy allows the action"
+
+
+def _identity_and_key_policy(evaluation: Evaluation) -> Decision | None:
+    identity = _IdentitySide(evaluation)
+    if not evaluation.key_operation:
+        if identity.allowed:
+            reason = "identity policies allow an action that targets no key"
+            return _result(evaluation, Outcome.ALLOW, reason, identity.allows)
+        return None
+
+    key_policy = evaluation.policies.key_policy
+    if key_policy is None:
+        return None
+
+    matches = evaluation.matching(key_policy, Effect.ALLOW)
+    if evaluation.caller.type is CallerType.SERVICE:
+        return _service_allow(evaluation, matches)
+
+    cross_account = _is_cross_account(evaluation)
+    if cross_account and evaluation.action not in CROSS_ACCOUNT_ACTIONS:
+        return None
+    if cross_account:
+        return _cross_account_allow(evaluation, matches, identity)
+    return _same_account_allow(evaluation, matches, identity)
+
+
+def _key_account(evaluation: Evaluation) -> str | None:
+    parts = evaluation.resource.split(":")
+    return parts[4] if len(parts) > 5 else None
+
+
+def _is_cross_account(evaluation: Evaluation) -> bool:
+    return evaluation.caller.account != _key_account(evaluation)
+
+
+def _service_allow(evaluation: Evaluation, matches: list[Match]) -> Decision | None:
+    direct = [
+        statement.ref
+        for statement, match in matches
+        if match in (PrincipalMatch.SERVICE, PrincipalMatch.WILDCARD)
+    ]
+    if not direct:
+        return None
+    reason = "the key policy allows the calling service principal"
+    return _result(evaluation, Outcome.ALLOW, reason, direct)
+
+
+def _same_account_allow(
+    evaluation: Evaluation, matches: list[Match], identity: _IdentitySide
+) -> Decision | None:
+    for statement, match in matches:
+        if match in _DIRECT:
+            reason = "the key policy names the caller directly"
+            return _result(evaluation, Outcome.ALLOW, reason, [statement.ref])
+
+    for statement, match in matches:
+        if match is PrincipalMatch.ROLE_OF_SESSION and identity.limits_ok:
+            reason = "the key policy names the caller's role"
+            return _result(evaluation, Outcome.ALLOW, reason, [statement.ref])
+
+    delegating = [s.ref for s, m in matches if m is PrincipalMatch.ACCOUNT]
+    if delegating and identity.allowed:
+        reason = "the key policy delegates to the account and the identity side allows"
+        return _result(
+            evaluation, Outcome.ALLOW, reason, [*delegating, *identity.allows]
+        )
+    return None
+
+
+def _cross_account_allow(
+    evaluation: Evaluation, matches: list[Match], identity: _IdentitySide
+) -> Decision | None:
+    covering = [statement.ref for statement, _ in matches]
+    if covering and identity.allowed:
+        reason = (
+            "cross-account: the key policy covers the caller and the caller's "
+            "account allows the action"
+        )
+        return _result(evaluation, Outcome.ALLOW, reason, [*covering, *identity.allows])
+    return None
+
+
+def _grants(evaluation: Evaluation) -> Decision | None:
+    grant = evaluation.policies.grants.first_applying(
+        evaluation.caller, evaluation.keys, evaluation.request
+    )
+    if grant is None:
+        return None
+    reason = "a grant allows the operation for this grantee"
+    return _result(evaluation, Outcome.ALLOW, reason, grant=grant)
+
+
+def _missing_allow_reason(evaluation: Evaluation) -> str:
+    if not evaluation.key_operation:
+        return _IdentitySide(evaluation).shortfall()
+    if evaluation.policies.key_policy is None:
+        return "the request targets a key but no key policy was given"
+
+    if evaluation.caller.type is CallerType.SERVICE:
+        return "no key-policy statement allows this service principal"
+    if _is_cross_account(evaluation):
+        if evaluation.action not in CROSS_ACCOUNT_ACTIONS:
+            return f"{evaluation.request.action} cannot be used on a key in another account"
+        return (
+            "cross-account access needs both a key-policy statement covering the "
+            "caller and an IAM policy in the caller's account"
+        )
+    return "no key-policy statement names the caller, and no delegation plus IAM Allow"
