@@ -1,0 +1,33 @@
+"""README's example runs, and CI runs README's test command as written."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def test_readme_python_example_runs(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+    assert blocks, "README has no python example"
+
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+
+    assert "Allow:" in capsys.readouterr().out
+
+
+def test_ci_runs_readme_test_command():
+    commands = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)
+    ci_script = (REPO / ".ci" / "run").read_text()
+
+    assert len(commands) >= 2
+    assert commands[1] in ci_script.splitlines()
+
+
+def test_readme_first_command_installs_without_editable_mode():
+    first = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)[0]
+    assert "pip install . " in first
+    assert "-e" not in first.split()
