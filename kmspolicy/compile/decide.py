@@ -44,14 +44,14 @@ class Evaluation:
     """State of one decision: the request, its parsed caller and its context."""
 
     __slots__ = (
-        "request",
-        "policies",
-        "context",
-        "caller",
-        "keys",
         "action",
-        "resource",
+        "caller",
+        "context",
         "key_operation",
+        "keys",
+        "policies",
+        "request",
+        "resource",
     )
 
     def __init__(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from kmspolicy.compile.principals import PrincipalKey, aws_value_keys
 from kmspolicy.evaluate.grants import grant_applies

@@ -10,11 +10,10 @@ conditions before it counts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Mapping
 
 from kmspolicy.catalogue import catalogue
 from kmspolicy.compile.principals import ANY_CALLER, PrincipalKey, entry_keys
