@@ -1,7 +1,7 @@
 """kmspolicy: decide, explain and lint access to AWS KMS keys, offline.
 
-    policy = parse_policy(text, kind=PolicyKind.KEY)
-    decision = decide(Request(...), PolicySet(key_policy=policy))
+policy = parse_policy(text, kind=PolicyKind.KEY)
+decision = decide(Request(...), PolicySet(key_policy=policy))
 """
 
 from kmspolicy.errors import (

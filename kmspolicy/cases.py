@@ -47,7 +47,7 @@ def load_cases(path: Path) -> list[dict]:
 
     cases = document.get("cases") if isinstance(document, dict) else document
     if not isinstance(cases, list) or not all(isinstance(c, dict) for c in cases):
-        message = f"{path}: expected a list of case objects or {{\"cases\": [...]}}"
+        message = f'{path}: expected a list of case objects or {{"cases": [...]}}'
         raise RequestError("unreadable-case-file", str(path), message)
     return cases
 
@@ -80,7 +80,9 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
     expected = _require(case, "expected", str)
     if expected not in _OUTCOMES:
         raise RequestError(
-            "invalid-case", "expected", f"expected {expected!r} is not one of {_OUTCOMES}"
+            "invalid-case",
+            "expected",
+            f"expected {expected!r} is not one of {_OUTCOMES}",
         )
 
     policies = _policy_set(policies_field, base, warnings)
@@ -97,7 +99,9 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
         deciders.append(decision.grant.label)
     detail = "; ".join(deciders) or decision.reason
     passed = decision.outcome.value == expected
-    return CaseResult(case_id, passed, expected, decision.outcome.value, detail, warnings)
+    return CaseResult(
+        case_id, passed, expected, decision.outcome.value, detail, warnings
+    )
 
 
 def _run_validation_case(case_id: str, policies_field: dict, base: Path) -> CaseResult:
@@ -134,7 +138,9 @@ def _document_text(value, base: Path, field_name: str) -> tuple[str, str]:
             raise RequestError("unreadable-policy", field_name, message) from error
     if isinstance(value, dict):
         return json.dumps(value, indent=2), field_name
-    message = f"{field_name} must be a policy object or a path, not {type(value).__name__}"
+    message = (
+        f"{field_name} must be a policy object or a path, not {type(value).__name__}"
+    )
     raise RequestError("invalid-case", field_name, message)
 
 
@@ -159,7 +165,9 @@ def _optional_policy(value, base, name, kind, warnings) -> Policy | None:
 
     if not policy.is_valid:
         first = policy.errors[0]
-        warnings.append(f"{name} ignored as AWS would not store it: [{first.code}] {first.message}")
+        warnings.append(
+            f"{name} ignored as AWS would not store it: [{first.code}] {first.message}"
+        )
         return None
     return policy
 
@@ -194,7 +202,9 @@ def _levels(policies, field_name, base, kind, warnings) -> list[list[Policy]]:
     return parsed
 
 
-def _policy_set(policies: dict, base: Path, warnings: list[str]) -> PolicySet | CaseResult:
+def _policy_set(
+    policies: dict, base: Path, warnings: list[str]
+) -> PolicySet | CaseResult:
     key_policy = _key_policy(policies, base)
     if key_policy is not None and not key_policy.is_valid:
         first = key_policy.errors[0]
@@ -207,7 +217,11 @@ def _policy_set(policies: dict, base: Path, warnings: list[str]) -> PolicySet | 
         ("vpce_policy", PolicyKind.VPCE),
     ):
         value = policies.get(name)
-        single[name] = None if value is None else _optional_policy(value, base, name, kind, warnings)
+        single[name] = (
+            None
+            if value is None
+            else _optional_policy(value, base, name, kind, warnings)
+        )
 
     return PolicySet(
         key_policy=key_policy,
@@ -244,5 +258,7 @@ def _context_value(name: str, value) -> str | list[str]:
         return str(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
-    message = f"context key {name!r} must be a string or a list of strings, not {value!r}"
+    message = (
+        f"context key {name!r} must be a string or a list of strings, not {value!r}"
+    )
     raise RequestError("invalid-case", f"context.{name}", message)

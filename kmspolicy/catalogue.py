@@ -79,7 +79,9 @@ class Catalogue:
             )
             for name, info in data["actions"].items()
         }
-        self.operations = {name: tuple(acts) for name, acts in data["operations"].items()}
+        self.operations = {
+            name: tuple(acts) for name, acts in data["operations"].items()
+        }
         self._keys: dict[str, KeyInfo] = {}
         self._templates: list[KeyInfo] = []
         self._load_keys(data["condition_keys"], is_global=False)
@@ -152,5 +154,7 @@ class Catalogue:
 @cache
 def catalogue() -> Catalogue:
     """Load the catalogue shipped in ``kmspolicy/data`` (once per process)."""
-    text = resources.files("kmspolicy").joinpath("data/catalogue.json").read_text("utf-8")
+    text = (
+        resources.files("kmspolicy").joinpath("data/catalogue.json").read_text("utf-8")
+    )
     return Catalogue(json.loads(text))

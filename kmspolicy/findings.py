@@ -28,9 +28,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-key": (Severity.ERROR, "an object names the same member twice"),
     "not-an-object": (Severity.ERROR, "the policy document is not a JSON object"),
     # Document level.
-    "unknown-element": (Severity.ERROR, "a member that the policy grammar does not define"),
+    "unknown-element": (
+        Severity.ERROR,
+        "a member that the policy grammar does not define",
+    ),
     "invalid-type": (Severity.ERROR, "an element has the wrong JSON type"),
-    "missing-version": (Severity.WARNING, "no Version: policy variables are literal text"),
+    "missing-version": (
+        Severity.WARNING,
+        "no Version: policy variables are literal text",
+    ),
     "invalid-version": (Severity.ERROR, "Version is not 2012-10-17 or 2008-10-17"),
     "id-not-allowed": (Severity.ERROR, "Id appears in a policy kind that forbids it"),
     "missing-statement": (Severity.ERROR, "the policy has no Statement"),
@@ -69,7 +75,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "Principal or NotPrincipal in a policy kind that forbids it",
     ),
     "notprincipal-with-allow": (Severity.ERROR, "NotPrincipal used with Effect Allow"),
-    "rcp-principal-not-star": (Severity.ERROR, "an RCP statement whose Principal is not *"),
+    "rcp-principal-not-star": (
+        Severity.ERROR,
+        "an RCP statement whose Principal is not *",
+    ),
     "rcp-allow": (
         Severity.ERROR,
         "an RCP Allow other than the full-access policy (custom RCPs may only deny)",
@@ -95,7 +104,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "a resource ARN with fewer than six colon-separated parts",
     ),
     # Conditions.
-    "unknown-operator": (Severity.ERROR, "a condition operator that IAM does not define"),
+    "unknown-operator": (
+        Severity.ERROR,
+        "a condition operator that IAM does not define",
+    ),
     "operator-case": (
         Severity.ERROR,
         "a condition operator written in the wrong case (operators are case sensitive)",
@@ -122,7 +134,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "a condition key that KMS does not permit in a key policy",
     ),
-    "unknown-condition-key": (Severity.WARNING, "a kms: or aws: key that is not defined"),
+    "unknown-condition-key": (
+        Severity.WARNING,
+        "a kms: or aws: key that is not defined",
+    ),
     "condition-key-not-supplied": (
         Severity.WARNING,
         "a condition key that no action of the statement supplies",

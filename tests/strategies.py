@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 ACCOUNT = "111122223333"
 EXTERNAL = "999988887777"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/7e3f9a12-4b6c-4d2e-9a1f-0c5b8d7e6f01"
-OTHER_KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-1111-2222-3333-444444444444"
+OTHER_KEY_ARN = (
+    f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-1111-2222-3333-444444444444"
+)
 
 PRINCIPALS = [
     f"arn:aws:sts::{ACCOUNT}:assumed-role/AppRole/app-session",
@@ -28,7 +30,12 @@ PRINCIPAL_ELEMENTS = [
     {"AWS": ACCOUNT},
     {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
     {"AWS": f"arn:aws:iam::{ACCOUNT}:role/AppRole"},
-    {"AWS": [f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin", f"arn:aws:iam::{ACCOUNT}:user/dana"]},
+    {
+        "AWS": [
+            f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin",
+            f"arn:aws:iam::{ACCOUNT}:user/dana",
+        ]
+    },
     {"AWS": f"arn:aws:sts::{ACCOUNT}:assumed-role/AppRole/app-session"},
     {"AWS": f"arn:aws:iam::{EXTERNAL}:root"},
     {"Service": "logs.us-east-1.amazonaws.com"},
@@ -43,8 +50,17 @@ ACTIONS = [
     "kms:ScheduleKeyDeletion",
     "kms:CreateGrant",
 ]
-ACTION_PATTERNS = ["kms:*", "kms:Decrypt", "kms:Encrypt", "kms:Generate*", "kms:Describe*",
-                   "kms:*Key*", "*", "kms:Create?rant", "KMS:decrypt"]
+ACTION_PATTERNS = [
+    "kms:*",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:Generate*",
+    "kms:Describe*",
+    "kms:*Key*",
+    "*",
+    "kms:Create?rant",
+    "KMS:decrypt",
+]
 
 CONDITIONS = [
     {"StringEquals": {"kms:EncryptionContext:tenant": "acme"}},
@@ -88,14 +104,27 @@ def statements(draw, with_principal: bool):
     statement = {"Effect": draw(st.sampled_from(["Allow", "Deny"]))}
     if with_principal:
         element = draw(st.sampled_from(PRINCIPAL_ELEMENTS))
-        use_not = statement["Effect"] == "Deny" and element != "*" and draw(st.booleans())
+        use_not = (
+            statement["Effect"] == "Deny" and element != "*" and draw(st.booleans())
+        )
         statement["NotPrincipal" if use_not else "Principal"] = element
 
-    actions = draw(st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=3, unique=True))
+    actions = draw(
+        st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=3, unique=True)
+    )
     statement["NotAction" if draw(st.integers(0, 5)) == 0 else "Action"] = actions
 
-    resources = draw(st.sampled_from([["*"], [KEY_ARN], [OTHER_KEY_ARN], [KEY_ARN, OTHER_KEY_ARN],
-                                      ["arn:aws:kms:*:key/*"]]))
+    resources = draw(
+        st.sampled_from(
+            [
+                ["*"],
+                [KEY_ARN],
+                [OTHER_KEY_ARN],
+                [KEY_ARN, OTHER_KEY_ARN],
+                ["arn:aws:kms:*:key/*"],
+            ]
+        )
+    )
     statement["NotResource" if draw(st.integers(0, 7)) == 0 else "Resource"] = resources
 
     chosen = draw(st.lists(st.sampled_from(CONDITIONS), max_size=2))
@@ -110,13 +139,32 @@ def statements(draw, with_principal: bool):
 
 @st.composite
 def key_policies(draw, min_statements=1, max_statements=5):
-    body = draw(st.lists(statements(True), min_size=min_statements, max_size=max_statements))
-    body.insert(0, draw(st.sampled_from([
-        {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-         "Action": "kms:*", "Resource": "*"},
-        {"Sid": "Users", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/AppRole"},
-         "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*"},
-    ])))
+    body = draw(
+        st.lists(statements(True), min_size=min_statements, max_size=max_statements)
+    )
+    body.insert(
+        0,
+        draw(
+            st.sampled_from(
+                [
+                    {
+                        "Sid": "Root",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": "Users",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/AppRole"},
+                        "Action": ["kms:Decrypt", "kms:Encrypt"],
+                        "Resource": "*",
+                    },
+                ]
+            )
+        ),
+    )
     for index, statement in enumerate(body):
         statement.setdefault("Sid", f"S{index}")
     return {"Version": "2012-10-17", "Statement": body}

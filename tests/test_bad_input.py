@@ -12,8 +12,14 @@ BAD_INPUTS = {
     "not-json": (b"Version: 2012-10-17\n", "json-syntax"),
     "empty": (b"", "empty-document"),
     "whitespace-only": (b"  \n\t\n", "empty-document"),
-    "invalid-utf8": (b'{"Version": "2012-10-17", "Id": "\xff\xfe"}', "invalid-encoding"),
-    "ten-megabytes": (b'{"Id": "' + b"a" * (10 * 1024 * 1024) + b'"}', "document-too-large"),
+    "invalid-utf8": (
+        b'{"Version": "2012-10-17", "Id": "\xff\xfe"}',
+        "invalid-encoding",
+    ),
+    "ten-megabytes": (
+        b'{"Id": "' + b"a" * (10 * 1024 * 1024) + b'"}',
+        "document-too-large",
+    ),
     "deep-nesting": (b"[" * 100_000 + b"]" * 100_000, "nesting-too-deep"),
     "deep-objects": (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nesting-too-deep"),
     "top-level-array": (b"[]", "not-an-object"),

@@ -24,7 +24,9 @@ def _case_params(files):
 @pytest.mark.parametrize("path,case", _case_params(CORPUS_CASE_FILES))
 def test_corpus_case(path, case):
     result = run_case(case, path.parent)
-    assert result.passed, f"expected {result.expected}, got {result.actual}: {result.detail}"
+    assert result.passed, (
+        f"expected {result.expected}, got {result.actual}: {result.detail}"
+    )
 
 
 def _spec_case_files():
@@ -36,7 +38,9 @@ def _spec_case_files():
 @pytest.mark.parametrize("path,case", _case_params(_spec_case_files()))
 def test_spec_case(path, case):
     result = run_case(case, path.parent)
-    assert result.passed, f"expected {result.expected}, got {result.actual}: {result.detail}"
+    assert result.passed, (
+        f"expected {result.expected}, got {result.actual}: {result.detail}"
+    )
 
 
 def test_corpus_case_ids_unique():

@@ -82,8 +82,15 @@ def test_lint_fail_on_error_ignores_warnings(tmp_path):
 
 def test_whatif_allow_exits_0():
     completed = run_cli(
-        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
-        "--principal", SESSION, "--action", "kms:Decrypt",
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--key-arn",
+        KEY_ARN,
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:Decrypt",
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("Allow:")
@@ -92,8 +99,15 @@ def test_whatif_allow_exits_0():
 
 def test_whatif_deny_exits_1():
     completed = run_cli(
-        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
-        "--principal", SESSION, "--action", "kms:ScheduleKeyDeletion",
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--key-arn",
+        KEY_ARN,
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:ScheduleKeyDeletion",
     )
     assert completed.returncode == 1
     assert completed.stdout.startswith("ImplicitDeny:")
@@ -101,8 +115,17 @@ def test_whatif_deny_exits_1():
 
 def test_whatif_json_output():
     completed = run_cli(
-        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
-        "--principal", SESSION, "--action", "kms:Decrypt", "--format", "json",
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--key-arn",
+        KEY_ARN,
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:Decrypt",
+        "--format",
+        "json",
     )
     document = json.loads(completed.stdout)
     assert document["decision"] == "Allow"
@@ -110,26 +133,53 @@ def test_whatif_json_output():
 
 
 def test_whatif_context_and_encryption_context(tmp_path):
-    policy = _write(tmp_path, "kp.json", json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::111122223333:role/AppRole"},
-            "Action": "kms:Decrypt",
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": {"kms:EncryptionContext:tenant": "acme"},
-                "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
-            },
-        }],
-    }))
-    base = ["what-if", "--key-policy", str(policy), "--key-arn", KEY_ARN,
-            "--principal", SESSION, "--action", "kms:Decrypt"]
+    policy = _write(
+        tmp_path,
+        "kp.json",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111122223333:role/AppRole"},
+                        "Action": "kms:Decrypt",
+                        "Resource": "*",
+                        "Condition": {
+                            "StringEquals": {"kms:EncryptionContext:tenant": "acme"},
+                            "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    base = [
+        "what-if",
+        "--key-policy",
+        str(policy),
+        "--key-arn",
+        KEY_ARN,
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:Decrypt",
+    ]
 
-    allowed = run_cli(*base, "--encryption-context", "tenant=acme",
-                      "--context", "aws:SourceIp=203.0.113.9")
-    wrong_tenant = run_cli(*base, "--encryption-context", "tenant=other",
-                           "--context", "aws:SourceIp=203.0.113.9")
+    allowed = run_cli(
+        *base,
+        "--encryption-context",
+        "tenant=acme",
+        "--context",
+        "aws:SourceIp=203.0.113.9",
+    )
+    wrong_tenant = run_cli(
+        *base,
+        "--encryption-context",
+        "tenant=other",
+        "--context",
+        "aws:SourceIp=203.0.113.9",
+    )
 
     assert allowed.returncode == 0
     assert wrong_tenant.returncode == 1
@@ -139,8 +189,15 @@ def test_whatif_invalid_policy_exits_2(tmp_path):
     path = _write(tmp_path, "bad.json", BAD_EFFECT)
 
     completed = run_cli(
-        "what-if", "--key-policy", str(path), "--key-arn", KEY_ARN,
-        "--principal", SESSION, "--action", "kms:Decrypt",
+        "what-if",
+        "--key-policy",
+        str(path),
+        "--key-arn",
+        KEY_ARN,
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:Decrypt",
     )
 
     assert completed.returncode == 2
@@ -150,16 +207,35 @@ def test_whatif_invalid_policy_exits_2(tmp_path):
 
 def test_whatif_bad_flags_exit_2():
     bad_action = run_cli(
-        "what-if", "--key-policy", str(KEY_POLICY), "--principal", SESSION,
-        "--action", "Decrypt",
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--principal",
+        SESSION,
+        "--action",
+        "Decrypt",
     )
     bad_context = run_cli(
-        "what-if", "--key-policy", str(KEY_POLICY), "--principal", SESSION,
-        "--action", "kms:Decrypt", "--context", "novalue",
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:Decrypt",
+        "--context",
+        "novalue",
     )
     bad_principal = run_cli(
-        "what-if", "--key-policy", str(KEY_POLICY), "--key-arn", KEY_ARN,
-        "--principal", "someone", "--action", "kms:Decrypt",
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--key-arn",
+        KEY_ARN,
+        "--principal",
+        "someone",
+        "--action",
+        "kms:Decrypt",
     )
 
     for completed in (bad_action, bad_context, bad_principal):

@@ -26,7 +26,9 @@ def _actual_findings(policy_path, kind):
     return list(policy.findings)
 
 
-@pytest.mark.parametrize("policy_path", POLICIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize(
+    "policy_path", POLICIES, ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
 def test_corpus_policy_findings(policy_path):
     expected_document = json.loads(_expected_file(policy_path).read_text())
     kind = PolicyKind(expected_document["kind"])
@@ -62,5 +64,7 @@ def test_corpus_has_both_folders():
 def test_valid_policies_have_no_errors(policy_path):
     expected_document = json.loads(_expected_file(policy_path).read_text())
     kind = PolicyKind(expected_document["kind"])
-    errors = [f for f in _actual_findings(policy_path, kind) if f.severity.value == "error"]
+    errors = [
+        f for f in _actual_findings(policy_path, kind) if f.severity.value == "error"
+    ]
     assert errors == []

@@ -39,8 +39,16 @@ def _deciding_sids(decision):
 
 @SETTINGS
 @given(key_policies(), st.lists(identity_policies(), max_size=2), requests(), st.data())
-def test_explicit_deny_always_wins(key_document, identity_documents, request_fields, data):
-    deny = {"Sid": "DenyAll", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}
+def test_explicit_deny_always_wins(
+    key_document, identity_documents, request_fields, data
+):
+    deny = {
+        "Sid": "DenyAll",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "*",
+        "Resource": "*",
+    }
     statements = key_document["Statement"]
     statements.insert(data.draw(st.integers(0, len(statements))), deny)
 
@@ -59,7 +67,9 @@ def test_identity_deny_always_wins(key_document, identity_document, request_fiel
 
     decision = _decide(key_document, [identity_document], request_fields)
 
-    is_service = "." in request_fields["principal"] and ":" not in request_fields["principal"]
+    is_service = (
+        "." in request_fields["principal"] and ":" not in request_fields["principal"]
+    )
     if not is_service:
         assert decision.outcome.value == "ExplicitDeny"
 
@@ -84,7 +94,9 @@ def _reordered(value, randomizer):
     st.lists(requests(), min_size=1, max_size=4),
     st.randoms(use_true_random=False),
 )
-def test_order_never_changes_decision(key_document, identity_documents, request_list, randomizer):
+def test_order_never_changes_decision(
+    key_document, identity_documents, request_list, randomizer
+):
     reordered_key = _reordered(key_document, randomizer)
     reordered_identity = [_reordered(doc, randomizer) for doc in identity_documents]
 
@@ -101,7 +113,9 @@ def test_order_never_changes_decision(key_document, identity_documents, request_
 @given(key_policies(), st.lists(requests(), min_size=1, max_size=4))
 def test_serialised_policy_means_the_same(key_document, request_list):
     policy = _parse(key_document, PolicyKind.KEY, "key policy")
-    reparsed = parse_policy(json.dumps(policy_to_dict(policy)), kind=PolicyKind.KEY, name="key policy")
+    reparsed = parse_policy(
+        json.dumps(policy_to_dict(policy)), kind=PolicyKind.KEY, name="key policy"
+    )
 
     assert reparsed.is_valid
     assert policy_to_dict(reparsed) == policy_to_dict(policy)

@@ -110,7 +110,8 @@ def test_notprincipal_deny_always_applies_with_boundary():
         "Resource": "*",
     }
     boundary = policy(
-        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}, kind=PolicyKind.IDENTITY
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+        kind=PolicyKind.IDENTITY,
     )
     assert outcome(policy(key_statement(), deny), boundary=boundary) == "ExplicitDeny"
 
@@ -123,7 +124,9 @@ def test_root_delegation_needs_iam_allow():
 
 
 def test_iam_allow_ignored_without_delegation():
-    admin_only = key_statement(principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"})
+    admin_only = key_statement(
+        principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"}
+    )
     assert outcome(policy(admin_only), identity=[identity_allow()]) == "ImplicitDeny"
 
 
@@ -168,7 +171,9 @@ def test_grant_constraint_equals_rejects_extra_pair():
     )
     empty = policy(key_statement(principal={"AWS": "arn:aws:iam::111122223333:user/x"}))
 
-    same = outcome(empty, grants=[grant], encryption_context={"app": "x", "tenant": "acme"})
+    same = outcome(
+        empty, grants=[grant], encryption_context={"app": "x", "tenant": "acme"}
+    )
     extra = outcome(
         empty,
         grants=[grant],

@@ -35,7 +35,12 @@ def add_lint_parser(commands) -> None:
         help="check policy files and report findings at line:column",
         description="Check KMS key policies and other IAM policy documents.",
     )
-    parser.add_argument("paths", nargs="+", metavar="FILE|DIR", help="files or folders of .json policies")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="FILE|DIR",
+        help="files or folders of .json policies",
+    )
     parser.add_argument(
         "--kind",
         choices=[kind.value for kind in PolicyKind],
@@ -121,7 +126,9 @@ def _write_text(reports: list[FileReport]) -> None:
             continue
         for f in report.findings:
             total += 1
-            out.write(f"{report.path}:{f.line}:{f.column}: {f.severity.value}[{f.code}]: {f.message}\n")
+            out.write(
+                f"{report.path}:{f.line}:{f.column}: {f.severity.value}[{f.code}]: {f.message}\n"
+            )
 
     files = sum(1 for report in reports if not report.error)
     out.write(f"{files} file(s) checked, {total} finding(s)\n")

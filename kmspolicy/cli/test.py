@@ -18,7 +18,9 @@ def add_test_parser(commands) -> None:
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="case files (JSON)")
     parser.add_argument(
-        "--verbose", action="store_true", help="also print each passing case and warnings"
+        "--verbose",
+        action="store_true",
+        help="also print each passing case and warnings",
     )
     parser.set_defaults(run=run_test)
 

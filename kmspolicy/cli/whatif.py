@@ -34,39 +34,79 @@ def add_whatif_parser(commands) -> None:
     policies = parser.add_argument_group("policies")
     policies.add_argument("--key-policy", metavar="FILE", help="the key policy (JSON)")
     policies.add_argument(
-        "--identity-policy", metavar="FILE", action="append", default=[],
+        "--identity-policy",
+        metavar="FILE",
+        action="append",
+        default=[],
         help="an IAM policy of the caller; repeat for several",
     )
-    policies.add_argument("--permission-boundary", metavar="FILE", help="the caller's permissions boundary")
     policies.add_argument(
-        "--session-policy", metavar="FILE", action="append", default=[],
+        "--permission-boundary",
+        metavar="FILE",
+        help="the caller's permissions boundary",
+    )
+    policies.add_argument(
+        "--session-policy",
+        metavar="FILE",
+        action="append",
+        default=[],
         help="a session policy; repeat for several",
     )
     policies.add_argument(
-        "--scp", metavar="FILE", action="append", default=[],
+        "--scp",
+        metavar="FILE",
+        action="append",
+        default=[],
         help="an SCP, one organization level per flag, root first",
     )
     policies.add_argument(
-        "--rcp", metavar="FILE", action="append", default=[],
+        "--rcp",
+        metavar="FILE",
+        action="append",
+        default=[],
         help="an RCP, one organization level per flag, root first",
     )
-    policies.add_argument("--vpce-policy", metavar="FILE", help="the VPC endpoint policy")
-    policies.add_argument("--grants", metavar="FILE", help="grants in ListGrants form ({\"Grants\": [...]} or a list)")
+    policies.add_argument(
+        "--vpce-policy", metavar="FILE", help="the VPC endpoint policy"
+    )
+    policies.add_argument(
+        "--grants",
+        metavar="FILE",
+        help='grants in ListGrants form ({"Grants": [...]} or a list)',
+    )
 
     request = parser.add_argument_group("request")
-    request.add_argument("--principal", required=True, help="caller ARN or service principal name")
-    request.add_argument("--action", required=True, help="IAM action, for example kms:Decrypt")
-    request.add_argument("--resource", default=None, help="key ARN, or * for actions without a key (default: --key-arn or *)")
-    request.add_argument("--key-arn", help="ARN of the key the key policy is attached to")
     request.add_argument(
-        "--context", metavar="KEY=VALUE", action="append", default=[],
+        "--principal", required=True, help="caller ARN or service principal name"
+    )
+    request.add_argument(
+        "--action", required=True, help="IAM action, for example kms:Decrypt"
+    )
+    request.add_argument(
+        "--resource",
+        default=None,
+        help="key ARN, or * for actions without a key (default: --key-arn or *)",
+    )
+    request.add_argument(
+        "--key-arn", help="ARN of the key the key policy is attached to"
+    )
+    request.add_argument(
+        "--context",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
         help="a request context key; repeat a key to give it several values",
     )
     request.add_argument(
-        "--encryption-context", metavar="KEY=VALUE", action="append", default=[],
+        "--encryption-context",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
         help="an encryption context pair; repeat for several",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format"
+    )
     parser.set_defaults(run=run_whatif)
 
 
@@ -80,11 +120,16 @@ def run_whatif(arguments: argparse.Namespace) -> int:
     except KmsPolicyError as error:
         print(f"error: {error.message}", file=sys.stderr)
         for finding in getattr(error, "findings", [])[1:]:
-            print(f"  {finding.line}:{finding.column}: [{finding.code}] {finding.message}", file=sys.stderr)
+            print(
+                f"  {finding.line}:{finding.column}: [{finding.code}] {finding.message}",
+                file=sys.stderr,
+            )
         return EXIT_BAD_INPUT
 
     if arguments.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.buffer.write(
+            orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2) + b"\n"
+        )
     else:
         print(decision.explain())
     return EXIT_ALLOW if decision.allowed else EXIT_DENY
@@ -98,13 +143,21 @@ def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
             action=arguments.action,
             resource=resource,
             context=_pairs(arguments.context, "--context", allow_lists=True),
-            encryption_context=_pairs(arguments.encryption_context, "--encryption-context"),
+            encryption_context=_pairs(
+                arguments.encryption_context, "--encryption-context"
+            ),
         )
         policies = PolicySet(
             key_policy=_policy(arguments.key_policy, PolicyKind.KEY),
-            identity_policies=[_policy(p, PolicyKind.IDENTITY) for p in arguments.identity_policy],
-            permission_boundary=_policy(arguments.permission_boundary, PolicyKind.IDENTITY),
-            session_policies=[_policy(p, PolicyKind.IDENTITY) for p in arguments.session_policy],
+            identity_policies=[
+                _policy(p, PolicyKind.IDENTITY) for p in arguments.identity_policy
+            ],
+            permission_boundary=_policy(
+                arguments.permission_boundary, PolicyKind.IDENTITY
+            ),
+            session_policies=[
+                _policy(p, PolicyKind.IDENTITY) for p in arguments.session_policy
+            ],
             scps=[[_policy(p, PolicyKind.SCP)] for p in arguments.scp],
             rcps=[[_policy(p, PolicyKind.RCP)] for p in arguments.rcp],
             vpce_policy=_policy(arguments.vpce_policy, PolicyKind.VPCE),
@@ -127,7 +180,9 @@ def _pairs(items: list[str], flag: str, allow_lists: bool = False) -> dict:
             if not allow_lists:
                 raise InputError(f"{flag} gives {name!r} twice; give each key once")
             previous = pairs[name]
-            pairs[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            pairs[name] = (
+                [*previous, value] if isinstance(previous, list) else [previous, value]
+            )
         else:
             pairs[name] = value
     return pairs
@@ -147,7 +202,9 @@ def _policy(name: str | None, kind: PolicyKind) -> Policy | None:
         return read_policy_bytes(_read(name), kind=kind, name=name)
     except DocumentError as error:
         f = error.finding
-        raise InputError(f"{name}:{f.line}:{f.column}: [{f.code}] {f.message}") from error
+        raise InputError(
+            f"{name}:{f.line}:{f.column}: [{f.code}] {f.message}"
+        ) from error
 
 
 def _grants(name: str | None) -> list[Grant]:
@@ -160,5 +217,5 @@ def _grants(name: str | None) -> list[Grant]:
 
     grants = document.get("Grants") if isinstance(document, dict) else document
     if not isinstance(grants, list):
-        raise InputError(f"{name} must hold a list of grants or {{\"Grants\": [...]}}")
+        raise InputError(f'{name} must hold a list of grants or {{"Grants": [...]}}')
     return [Grant.model_validate(grant) for grant in grants]

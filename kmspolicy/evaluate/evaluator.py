@@ -105,7 +105,11 @@ class _Evaluation:
         pad_short = policy.kind is not PolicyKind.KEY
         matched = any(
             resource_matches(
-                entry.value, resource, self.context, policy.substitutes_variables, pad_short
+                entry.value,
+                resource,
+                self.context,
+                policy.substitutes_variables,
+                pad_short,
             )
             for entry in spec.entries
         )
@@ -143,13 +147,20 @@ def _action_entry_matches(entry: str, action: str) -> bool:
     action_prefix, _, action_name = action.partition(":")
     if prefix.lower() != action_prefix:
         return False
-    return glob_regex(name.lower(), case_sensitive=True).fullmatch(action_name) is not None
+    return (
+        glob_regex(name.lower(), case_sensitive=True).fullmatch(action_name) is not None
+    )
 
 
 def _ref(policy: Policy, statement: Statement) -> StatementRef:
     effect = statement.effect.value if statement.effect else "?"
     return StatementRef(
-        policy.name, policy.kind.value, statement.index, statement.sid, statement.line, effect
+        policy.name,
+        policy.kind.value,
+        statement.index,
+        statement.sid,
+        statement.line,
+        effect,
     )
 
 
@@ -329,7 +340,9 @@ def _endpoint_guardrail(evaluation: _Evaluation) -> Decision | None:
     policy = evaluation.policies.vpce_policy
     if policy is None or evaluation.allows(policy):
         return None
-    return _implicit_deny(evaluation, "the VPC endpoint policy does not allow the request")
+    return _implicit_deny(
+        evaluation, "the VPC endpoint policy does not allow the request"
+    )
 
 
 class _IdentitySide:
@@ -338,7 +351,9 @@ class _IdentitySide:
     def __init__(self, evaluation: _Evaluation) -> None:
         policies = evaluation.policies
         self.allows = [
-            ref for policy in policies.identity_policies for ref in evaluation.allows(policy)
+            ref
+            for policy in policies.identity_policies
+            for ref in evaluation.allows(policy)
         ]
         self.is_root = evaluation.caller.type is CallerType.ROOT
         boundary = policies.permission_boundary
@@ -396,7 +411,9 @@ def _is_cross_account(evaluation: _Evaluation) -> bool:
 
 
 def _service_allow(evaluation, key_policy, matches) -> Decision | None:
-    direct = [s for s, m in matches if m in (PrincipalMatch.SERVICE, PrincipalMatch.WILDCARD)]
+    direct = [
+        s for s, m in matches if m in (PrincipalMatch.SERVICE, PrincipalMatch.WILDCARD)
+    ]
     if not direct:
         return None
     reason = "the key policy allows the calling service principal"
@@ -406,19 +423,31 @@ def _service_allow(evaluation, key_policy, matches) -> Decision | None:
 
 def _same_account_allow(evaluation, key_policy, matches, identity) -> Decision | None:
     for statement, match in matches:
-        if match in (PrincipalMatch.EXACT, PrincipalMatch.WILDCARD, PrincipalMatch.SERVICE):
+        if match in (
+            PrincipalMatch.EXACT,
+            PrincipalMatch.WILDCARD,
+            PrincipalMatch.SERVICE,
+        ):
             reason = "the key policy names the caller directly"
-            return _result(evaluation, Outcome.ALLOW, reason, [_ref(key_policy, statement)])
+            return _result(
+                evaluation, Outcome.ALLOW, reason, [_ref(key_policy, statement)]
+            )
 
     for statement, match in matches:
         if match is PrincipalMatch.ROLE_OF_SESSION and identity.limits_ok:
             reason = "the key policy names the caller's role"
-            return _result(evaluation, Outcome.ALLOW, reason, [_ref(key_policy, statement)])
+            return _result(
+                evaluation, Outcome.ALLOW, reason, [_ref(key_policy, statement)]
+            )
 
-    delegating = [_ref(key_policy, s) for s, m in matches if m is PrincipalMatch.ACCOUNT]
+    delegating = [
+        _ref(key_policy, s) for s, m in matches if m is PrincipalMatch.ACCOUNT
+    ]
     if delegating and identity.allowed:
         reason = "the key policy delegates to the account and the identity side allows"
-        return _result(evaluation, Outcome.ALLOW, reason, [*delegating, *identity.allows])
+        return _result(
+            evaluation, Outcome.ALLOW, reason, [*delegating, *identity.allows]
+        )
     return None
 
 

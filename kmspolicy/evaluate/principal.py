@@ -8,7 +8,9 @@ from enum import Enum
 
 from kmspolicy.policy.model import PrincipalEntry, PrincipalSpec
 
-_ARN = re.compile(r"arn:(?P<partition>[^:]+):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<rest>.+)")
+_ARN = re.compile(
+    r"arn:(?P<partition>[^:]+):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<rest>.+)"
+)
 _ACCOUNT_ID = re.compile(r"\d{12}")
 
 
@@ -78,7 +80,9 @@ def parse_caller(
             return Caller(principal, CallerType.SERVICE, None, "aws")
         return None
 
-    partition, service, account, rest = match.group("partition", "service", "account", "rest")
+    partition, service, account, rest = match.group(
+        "partition", "service", "account", "rest"
+    )
     kind, role_arn = _caller_type(service, rest, partition, account, principal_arn)
     if kind is None:
         return None
@@ -108,7 +112,10 @@ def _same_role(candidate: str, role_arn: str) -> bool:
 
     candidate_head, candidate_path = candidate.split(":role/", 1)
     head, path = role_arn.split(":role/", 1)
-    return candidate_head == head and candidate_path.rsplit("/", 1)[-1] == path.rsplit("/", 1)[-1]
+    return (
+        candidate_head == head
+        and candidate_path.rsplit("/", 1)[-1] == path.rsplit("/", 1)[-1]
+    )
 
 
 def normalise_aws_entry(value: str, partition: str) -> str:

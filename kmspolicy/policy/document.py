@@ -162,7 +162,9 @@ def decode_text(data: bytes) -> str:
             f"input is not valid UTF-8: byte 0x{bad} at offset {error.start}; "
             "save the file as UTF-8"
         )
-        raise DocumentError(make_finding("invalid-encoding", "$", line, column, message))
+        raise DocumentError(
+            make_finding("invalid-encoding", "$", line, column, message)
+        )
 
     return text.removeprefix("\ufeff")
 
@@ -180,7 +182,9 @@ def _check_limits(text: str, max_bytes: int) -> None:
         raise DocumentError(make_finding("document-too-large", "$", 1, 1, message))
 
     if not text.strip():
-        message = "document is empty; a policy is a JSON object such as {\"Statement\": []}"
+        message = (
+            'document is empty; a policy is a JSON object such as {"Statement": []}'
+        )
         raise DocumentError(make_finding("empty-document", "$", 1, 1, message))
 
     depth = 0

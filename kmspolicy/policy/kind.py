@@ -15,7 +15,9 @@ def detect_kind(tree: JsonNode) -> PolicyKind:
     """Guess the kind: no principal → identity; Principal * over other services'
     actions → RCP (deny only) or VPC endpoint policy; any other principal → key."""
     statements = _statement_objects(tree)
-    with_principal = [s for s in statements if s.get("Principal") or s.get("NotPrincipal")]
+    with_principal = [
+        s for s in statements if s.get("Principal") or s.get("NotPrincipal")
+    ]
     if not with_principal:
         return PolicyKind.IDENTITY
 

@@ -63,9 +63,7 @@ _IDENTITY_SID = re.compile(r"[A-Za-z0-9]*")
 _KEY_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\x7e\xa0-\xff]")
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _PARTITION = r"aws(?:-[a-z]+)*"
-_IAM_PRINCIPAL = re.compile(
-    rf"arn:{_PARTITION}:iam::\d{{12}}:(?:root|user/.+|role/.+)"
-)
+_IAM_PRINCIPAL = re.compile(rf"arn:{_PARTITION}:iam::\d{{12}}:(?:root|user/.+|role/.+)")
 _STS_PRINCIPAL = re.compile(
     rf"arn:{_PARTITION}:sts::\d{{12}}:(?:assumed-role/[^/]+/.+|federated-user/.+)"
 )
@@ -181,7 +179,9 @@ class _Builder:
             if member.name not in TOP_LEVEL_ELEMENTS:
                 hint = _suggest(member.name, TOP_LEVEL_ELEMENTS)
                 message = f"unknown top-level element {member.name!r}{hint}"
-                self.report("unknown-element", f"$.{member.name}", member.name_span, message)
+                self.report(
+                    "unknown-element", f"$.{member.name}", member.name_span, message
+                )
 
         version = self._version(tree)
         policy_id = self._id(tree)
@@ -233,7 +233,9 @@ class _Builder:
                             f"member {member.name!r} appears twice in one object; "
                             "JSON readers keep only the last, so merge the two"
                         )
-                        self.report("duplicate-key", member_path, member.name_span, message)
+                        self.report(
+                            "duplicate-key", member_path, member.name_span, message
+                        )
                     seen.add(member.name)
                     self._check_characters(member.name, member.name_span, member_path)
                     pending.append((member.value, member_path))
@@ -268,14 +270,19 @@ class _Builder:
             return None
 
         node = member.value
-        if isinstance(node, JsonString) and node.value in (CURRENT_VERSION, OLD_VERSION):
+        if isinstance(node, JsonString) and node.value in (
+            CURRENT_VERSION,
+            OLD_VERSION,
+        ):
             return node.value
 
         if not isinstance(node, JsonString):
             self._wrong_type("$.Version", node, 'the string "2012-10-17"')
             return None
 
-        message = f"Version {node.value!r} is invalid; use \"2012-10-17\" (or \"2008-10-17\")"
+        message = (
+            f'Version {node.value!r} is invalid; use "2012-10-17" (or "2008-10-17")'
+        )
         self.report("invalid-version", "$.Version", node.span, message)
         return None
 
@@ -338,7 +345,12 @@ class _Builder:
             if member.name not in STATEMENT_ELEMENTS:
                 hint = _suggest(member.name, STATEMENT_ELEMENTS)
                 message = f"unknown statement element {member.name!r}{hint}"
-                self.report("unknown-element", f"{path}.{member.name}", member.name_span, message)
+                self.report(
+                    "unknown-element",
+                    f"{path}.{member.name}",
+                    member.name_span,
+                    message,
+                )
 
         effect = self._effect(node, path)
         principal = self._principal(node, path, effect)
@@ -401,7 +413,9 @@ class _Builder:
                 # The Sid value's span is not in the model, so find it through the text.
                 span = self._sid_span(statement)
                 message = f"Sid {statement.sid!r} is used by more than one statement"
-                self.report("duplicate-sid", f"{statement.path}.Sid", span, message, severity)
+                self.report(
+                    "duplicate-sid", f"{statement.path}.Sid", span, message, severity
+                )
             seen.add(statement.sid)
 
     def _sid_span(self, statement: Statement) -> Span:
@@ -410,7 +424,7 @@ class _Builder:
     def _effect(self, node: JsonObject, path: str) -> Effect | None:
         member = node.get("Effect")
         if member is None:
-            message = "statement has no Effect; add \"Effect\": \"Allow\" or \"Deny\""
+            message = 'statement has no Effect; add "Effect": "Allow" or "Deny"'
             self.report("missing-effect", path, node.span, message)
             return None
 
@@ -423,7 +437,7 @@ class _Builder:
         hint = ""
         if isinstance(value, JsonString) and value.value.lower() in ("allow", "deny"):
             hint = f"; write {value.value.capitalize()!r} (Effect is case sensitive)"
-        message = f"Effect {shown!r} is invalid; it must be \"Allow\" or \"Deny\"{hint}"
+        message = f'Effect {shown!r} is invalid; it must be "Allow" or "Deny"{hint}'
         self.report("invalid-effect", f"{path}.Effect", value.span, message)
         return None
 
@@ -434,7 +448,12 @@ class _Builder:
         if plain and negated:
             second = max(plain, negated, key=lambda m: m.name_span.offset)
             message = f"statement has both {name} and {not_name}; keep only one"
-            self.report("conflicting-elements", f"{path}.{second.name}", second.name_span, message)
+            self.report(
+                "conflicting-elements",
+                f"{path}.{second.name}",
+                second.name_span,
+                message,
+            )
         if plain:
             return plain, False
         if negated:
@@ -443,7 +462,11 @@ class _Builder:
 
     def _check_required(self, node: JsonObject, path: str, action, resource) -> None:
         if self.kind is PolicyKind.KEY:
-            missing = [name for name, got in (("Action", action), ("Resource", resource)) if not got]
+            missing = [
+                name
+                for name, got in (("Action", action), ("Resource", resource))
+                if not got
+            ]
             if missing:
                 message = (
                     f"statement has no {' or '.join(missing)}; KMS accepts it but "
@@ -484,7 +507,9 @@ class _Builder:
                 "NotPrincipal is only supported with Effect Deny; use Principal with "
                 "an aws:PrincipalArn condition instead"
             )
-            self.report("notprincipal-with-allow", member_path, member.name_span, message)
+            self.report(
+                "notprincipal-with-allow", member_path, member.name_span, message
+            )
 
         entries = self._principal_entries(member.value, member_path)
         if entries is None:
@@ -492,8 +517,10 @@ class _Builder:
 
         spec = PrincipalSpec(negated, tuple(entries), member.value.span, member_path)
         if self.kind is PolicyKind.RCP and not _is_everyone(spec):
-            message = "an RCP statement must use \"Principal\": \"*\""
-            self.report("rcp-principal-not-star", member_path, member.value.span, message)
+            message = 'an RCP statement must use "Principal": "*"'
+            self.report(
+                "rcp-principal-not-star", member_path, member.value.span, message
+            )
         return spec
 
     def _principal_allowed(self, member: JsonMember, path: str, negated: bool) -> bool:
@@ -507,19 +534,21 @@ class _Builder:
             self.report("principal-not-allowed", path, member.name_span, message)
         return not forbidden
 
-    def _principal_entries(self, node: JsonNode, path: str) -> list[PrincipalEntry] | None:
+    def _principal_entries(
+        self, node: JsonNode, path: str
+    ) -> list[PrincipalEntry] | None:
         if isinstance(node, JsonString):
             if node.value == "*":
                 return [PrincipalEntry("*", "*", node.span, path)]
             message = (
                 f"principal {node.value!r} is invalid; a bare string principal must be "
-                f"\"*\"; write {{\"AWS\": {node.value!r}}} for an AWS principal"
+                f'"*"; write {{"AWS": {node.value!r}}} for an AWS principal'
             )
             self.report("invalid-principal", path, node.span, message)
             return None
 
         if not isinstance(node, JsonObject):
-            self._wrong_type(path, node, "\"*\" or an object such as {\"AWS\": [...]}")
+            self._wrong_type(path, node, '"*" or an object such as {"AWS": [...]}')
             return None
 
         entries = []
@@ -528,18 +557,24 @@ class _Builder:
             if member.name not in PRINCIPAL_TYPES:
                 hint = _suggest(member.name, PRINCIPAL_TYPES)
                 message = f"unknown principal type {member.name!r}{hint}"
-                self.report("unknown-principal-type", member_path, member.name_span, message)
+                self.report(
+                    "unknown-principal-type", member_path, member.name_span, message
+                )
                 continue
             for value, span, value_path in self._string_list(member.value, member_path):
                 if self._check_principal(member.name, value, span, value_path):
-                    entry_type = "*" if member.name == "AWS" and value == "*" else member.name
+                    entry_type = (
+                        "*" if member.name == "AWS" and value == "*" else member.name
+                    )
                     entries.append(PrincipalEntry(entry_type, value, span, value_path))
         return entries
 
-    def _check_principal(self, principal_type: str, value: str, span: Span, path: str) -> bool:
+    def _check_principal(
+        self, principal_type: str, value: str, span: Span, path: str
+    ) -> bool:
         if value != "*" and ("*" in value or "?" in value):
             message = (
-                f"principal {value!r} has a partial wildcard; only a standalone \"*\" "
+                f'principal {value!r} has a partial wildcard; only a standalone "*" '
                 "is allowed (use aws:PrincipalArn with ArnLike for patterns)"
             )
             self.report("principal-wildcard", path, span, message)
@@ -547,7 +582,9 @@ class _Builder:
 
         problem = _principal_problem(principal_type, value)
         if problem:
-            self.report("invalid-principal", path, span, f"principal {value!r} {problem}")
+            self.report(
+                "invalid-principal", path, span, f"principal {value!r} {problem}"
+            )
             return False
         return True
 
@@ -587,7 +624,7 @@ class _Builder:
             else:
                 message = (
                     f"action {value!r} is invalid; write service:ActionName, "
-                    "for example \"kms:Decrypt\", or \"*\""
+                    'for example "kms:Decrypt", or "*"'
                 )
                 self.report("invalid-action", value_path, span, message)
         return ActionSpec(negated, tuple(entries), member.value.span, member_path)
@@ -608,7 +645,7 @@ class _Builder:
             if value != "*" and not value.startswith("arn:"):
                 message = (
                     f"resource {value!r} is not an ARN; name KMS keys by key ARN "
-                    "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) or use \"*\""
+                    '(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) or use "*"'
                 )
                 self.report("invalid-resource", value_path, span, message)
                 continue
@@ -754,7 +791,7 @@ def _principal_problem(principal_type: str, value: str) -> str | None:
             )
     elif principal_type == "Service":
         if value == "*" or not _SERVICE_PRINCIPAL.fullmatch(value):
-            return "is not a service principal name such as \"logs.amazonaws.com\""
+            return 'is not a service principal name such as "logs.amazonaws.com"'
     elif not value:
         return "is empty"
     return None

@@ -42,7 +42,9 @@ def statement_to_dict(statement: Statement) -> dict:
 
 
 def _principal(spec: PrincipalSpec) -> str | dict:
-    if [entry.type for entry in spec.entries] == ["*"] and spec.entries[0].path == spec.path:
+    if [entry.type for entry in spec.entries] == ["*"] and spec.entries[
+        0
+    ].path == spec.path:
         return "*"
 
     grouped: dict[str, list[str]] = {}

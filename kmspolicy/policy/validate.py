@@ -100,7 +100,9 @@ def _check_values(policy: Policy, clause: ConditionClause) -> list[Finding]:
 
         template = parse_template(value)
         if template.malformed:
-            message = f"{value!r} has a '${{' without a closing '}}'; it is literal text"
+            message = (
+                f"{value!r} has a '${{' without a closing '}}'; it is literal text"
+            )
             findings.append(_at("malformed-variable", path, span, message))
         elif template.has_variables and not policy.substitutes_variables:
             message = (
