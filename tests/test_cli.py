@@ -242,3 +242,19 @@ def test_whatif_bad_flags_exit_2():
         assert completed.returncode == 2
         assert "Traceback" not in completed.stderr
         assert completed.stderr.startswith("error:")
+
+
+def test_lint_sarif_format(tmp_path):
+    path = _write(tmp_path, "bad.json", BAD_EFFECT)
+
+    completed = run_cli("lint", "--format", "sarif", str(path))
+
+    log = json.loads(completed.stdout)
+    result = log["runs"][0]["results"][0]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert log["version"] == "2.1.0"
+    assert result["ruleId"] == "invalid-effect"
+    assert result["level"] == "error"
+    assert (region["startLine"], region["startColumn"]) == (4, 16)
+    assert log["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "invalid-effect"
+    assert completed.returncode == 1

@@ -10,13 +10,16 @@ from pathlib import Path
 import orjson
 
 from kmspolicy.errors import DocumentError
-from kmspolicy.findings import Finding, Severity
+from kmspolicy import __version__
+from kmspolicy.findings import CODES, Finding, Severity
 from kmspolicy.policy.model import PolicyKind
 from kmspolicy.policy.parse import read_policy_bytes
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 @dataclass
@@ -48,9 +51,10 @@ def add_lint_parser(commands) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "sarif", "github"),
         default="text",
-        help="output format: text lines, one JSON document, or GitHub annotations",
+        help="output format: text lines, one JSON document, SARIF 2.1.0, or GitHub "
+        "annotations",
     )
     parser.add_argument(
         "--fail-on",
@@ -100,7 +104,12 @@ def run_lint(arguments: argparse.Namespace) -> int:
     files, reports = collect_files(arguments.paths)
     reports.extend(lint_file(path, kind) for path in files)
 
-    writer = {"text": _write_text, "json": _write_json, "github": _write_github}
+    writer = {
+        "text": _write_text,
+        "json": _write_json,
+        "sarif": _write_sarif,
+        "github": _write_github,
+    }
     writer[arguments.format](reports)
     return _exit_status(reports, Severity(arguments.fail_on))
 
@@ -157,6 +166,57 @@ def _write_json(reports: list[FileReport]) -> None:
 
 def _count(reports: list[FileReport], severity: Severity) -> int:
     return sum(1 for r in reports for f in r.findings if f.severity is severity)
+
+
+def _write_sarif(reports: list[FileReport]) -> None:
+    """Write one SARIF 2.1.0 log; unreadable files become tool notifications."""
+    codes = sorted({f.code for report in reports for f in report.findings})
+    rules = [
+        {"id": code, "shortDescription": {"text": CODES[code][1]}} for code in codes
+    ]
+    results = [
+        {
+            "ruleId": f.code,
+            "level": "error" if f.severity is Severity.ERROR else "warning",
+            "message": {"text": f.message},
+            "locations": [_sarif_location(report.path, f)],
+        }
+        for report in reports
+        for f in report.findings
+    ]
+    notifications = [
+        {"level": "error", "message": {"text": report.error}}
+        for report in reports
+        if report.error
+    ]
+    run = {
+        "tool": {
+            "driver": {
+                "name": "kmspolicy",
+                "version": __version__,
+                "rules": rules,
+            }
+        },
+        "results": results,
+        "invocations": [
+            {
+                "executionSuccessful": not notifications,
+                "toolExecutionNotifications": notifications,
+            }
+        ],
+    }
+    log = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
+    sys.stdout.buffer.write(orjson.dumps(log, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _sarif_location(path: str, finding: Finding) -> dict:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": Path(path).as_posix()},
+            "region": {"startLine": finding.line, "startColumn": finding.column},
+        },
+        "logicalLocations": [{"fullyQualifiedName": finding.path}],
+    }
 
 
 def _write_github(reports: list[FileReport]) -> None:

@@ -98,15 +98,13 @@ class _Evaluation:
 
     def _resource_matches(self, statement: Statement, policy: Policy) -> bool:
         spec = statement.resource
-        resource = self.request.resource
-        if policy.kind is PolicyKind.KEY and self.key_operation:
-            # In a key policy "*" means the key the policy is attached to.
-            resource = self.request.resource
-        pad_short = policy.kind is not PolicyKind.KEY
+        # Short ARNs are padded with "*" in policies attached to identities; in
+        # resource policies (key, RCP, endpoint) they match only as written.
+        pad_short = policy.kind in (PolicyKind.IDENTITY, PolicyKind.SCP)
         matched = any(
             resource_matches(
                 entry.value,
-                resource,
+                self.request.resource,
                 self.context,
                 policy.substitutes_variables,
                 pad_short,
