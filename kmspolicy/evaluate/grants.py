@@ -57,6 +57,24 @@ def constraints_hold(grant: Grant, encryption_context: dict[str, str]) -> bool:
     return True
 
 
+def source_arn_holds(grant: Grant, request: Request) -> bool:
+    """Check a ``SourceArn`` constraint against the request's ``aws:SourceArn``.
+
+    KMS applies this constraint to every grant operation except RetireGrant. The
+    ARN compares exactly, as ``aws:SourceArn`` does under ArnEquals.
+    """
+    constraints = grant.constraints
+    if constraints is None or constraints.source_arn is None:
+        return True
+    if request.action.lower() == "kms:retiregrant":
+        return True
+
+    for name, value in request.context.items():
+        if name.lower() == "aws:sourcearn":
+            return value == constraints.source_arn
+    return False
+
+
 def grant_applies(grant: Grant, caller: Caller, request: Request) -> bool:
     return (
         grantee_matches(grant, caller)
@@ -65,4 +83,5 @@ def grant_applies(grant: Grant, caller: Caller, request: Request) -> bool:
             request.action.lower() in _CONSTRAINT_FREE_ACTIONS
             or constraints_hold(grant, request.encryption_context)
         )
+        and source_arn_holds(grant, request)
     )

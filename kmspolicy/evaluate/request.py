@@ -44,6 +44,8 @@ class KeyMetadata(BaseModel):
     state: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
+    multi_region_key_type: str | None = None
+    trailing_days_without_key_usage: int | None = Field(default=None, ge=0)
 
 
 class GrantConstraints(BaseModel):
@@ -55,6 +57,7 @@ class GrantConstraints(BaseModel):
     encryption_context_subset: dict[str, str] | None = Field(
         default=None, alias="EncryptionContextSubset"
     )
+    source_arn: str | None = Field(default=None, alias="SourceArn")
 
 
 class Grant(BaseModel):
@@ -69,6 +72,13 @@ class Grant(BaseModel):
     grant_id: str | None = Field(default=None, alias="GrantId")
     name: str | None = Field(default=None, alias="Name")
     key_id: str | None = Field(default=None, alias="KeyId")
+    grantee_service_principal: str | None = Field(
+        default=None, alias="GranteeServicePrincipal"
+    )
+    retiring_service_principal: str | None = Field(
+        default=None, alias="RetiringServicePrincipal"
+    )
+    issuing_account: str | None = Field(default=None, alias="IssuingAccount")
 
     @property
     def label(self) -> str:
