@@ -5,30 +5,37 @@ KMS operation needs (ReEncrypt: the source and the destination key; alias
 operations: the alias and each key) and returns an ``OperationDecision``.
 ``perform_operation`` also applies the effects of the grant operations to a
 ``GrantStore``.
+
+Names are imported on first use (PEP 562), because ``kmspolicy.grants`` imports
+``kmspolicy.operations.errors`` and the authorization modules import the grants.
 """
 
-from kmspolicy.operations.authorize import authorize_operation
-from kmspolicy.operations.catalogue import Check, OperationInfo, operation_catalogue
-from kmspolicy.operations.context import derive_context
-from kmspolicy.operations.decision import AuthorizationStep, OperationDecision
-from kmspolicy.operations.errors import KmsApiError
-from kmspolicy.operations.keyring import KeyRing
-from kmspolicy.operations.perform import OperationResult, perform_operation
-from kmspolicy.operations.request import CallerIdentity, KeyRecord, OperationRequest
+from __future__ import annotations
 
-__all__ = [
-    "AuthorizationStep",
-    "CallerIdentity",
-    "Check",
-    "KeyRecord",
-    "KeyRing",
-    "KmsApiError",
-    "OperationDecision",
-    "OperationInfo",
-    "OperationRequest",
-    "OperationResult",
-    "authorize_operation",
-    "derive_context",
-    "operation_catalogue",
-    "perform_operation",
-]
+from importlib import import_module
+
+_EXPORTS = {
+    "AuthorizationStep": "decision",
+    "CallerIdentity": "request",
+    "Check": "catalogue",
+    "KeyRecord": "request",
+    "KeyRing": "keyring",
+    "KmsApiError": "errors",
+    "OperationDecision": "decision",
+    "OperationInfo": "catalogue",
+    "OperationRequest": "request",
+    "OperationResult": "perform",
+    "authorize_operation": "authorize",
+    "derive_context": "context",
+    "operation_catalogue": "catalogue",
+    "perform_operation": "perform",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -152,10 +152,7 @@ def _resolve_key(state: _Authorization, parameter: str) -> ResolvedKey:
 def _alias_name(state: _Authorization, parameter: str) -> str:
     name = state.parameters[parameter]
     if not name.startswith("alias/"):
-        message = (
-            'Alias must start with the prefix "alias/". Please see '
-            "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
-        )
+        message = f'{parameter} {name!r}: Alias must start with the prefix "alias/".'
         raise KmsApiError("ValidationException", message, parameter, name)
     if name.startswith("alias/aws/"):
         # NOTE: KMS documents no error name for a reserved alias/aws/ name;
