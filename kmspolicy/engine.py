@@ -61,6 +61,9 @@ class _PrincipalEntry:
     session_policies: tuple[CompiledPolicy, ...] = ()
 
 
+# Parsed callers kept per engine; the memo is emptied when it reaches this size.
+_CALLER_MEMO_SIZE = 65_536
+
 _NO_KEY = _KeyEntry(None, None, (), NO_GRANTS)
 _NO_PRINCIPAL = _PrincipalEntry()
 
@@ -79,6 +82,7 @@ class Engine:
         self._scps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._vpce: dict[str, CompiledPolicy] = {}
+        self._callers: dict[tuple, tuple[Caller | None, tuple[PrincipalKey, ...]]] = {}
 
     # -- registration -----------------------------------------------------------
 
@@ -146,19 +150,32 @@ class Engine:
         Raises RequestError when the principal is not a recognisable ARN or
         service name.
         """
-        first = parse_caller(request.principal)
+        first = self._caller(request.principal, None, False)[0]
         key_entry = self._keys.get(request.resource, _NO_KEY)
         extra = key_entry.context if key is None else key_items(key)
         context = request_context(request, principal_items(first), extra)
 
         policies = self._policy_set(first, request, key_entry, _source_vpce(context))
         has_boundary = policies.permission_boundary is not None
-        caller = parse_caller(
-            request.principal, principal_arn_of(context), has_boundary
-        )
+        principal_arn = principal_arn_of(context)
+        caller, keys = self._caller(request.principal, principal_arn, has_boundary)
         if caller is None:
             raise invalid_principal(request.principal)
-        return decide_evaluation(Evaluation(request, policies, context, caller))
+        return decide_evaluation(Evaluation(request, policies, context, caller, keys))
+
+    def _caller(
+        self, principal: str, principal_arn: str | None, has_boundary: bool
+    ) -> tuple[Caller | None, tuple[PrincipalKey, ...]]:
+        """Parse a caller once per distinct principal, ARN and boundary flag."""
+        memo_key = (principal, principal_arn, has_boundary)
+        found = self._callers.get(memo_key)
+        if found is None:
+            caller = parse_caller(principal, principal_arn, has_boundary)
+            keys = () if caller is None else caller_keys(caller)
+            if len(self._callers) >= _CALLER_MEMO_SIZE:
+                self._callers.clear()
+            found = self._callers[memo_key] = (caller, keys)
+        return found
 
     def decide_batch(self, requests: Sequence[Request]) -> list[Decision]:
         """Decide many requests, in order, sharing work across them.
@@ -185,7 +202,7 @@ class Engine:
     # -- assembling the policies in force -----------------------------------------
 
     def _group(self, request: Request) -> _Group:
-        first = parse_caller(request.principal)
+        first = self._caller(request.principal, None, False)[0]
         key_entry = self._keys.get(request.resource, _NO_KEY)
         return _Group(self, request, first, key_entry)
 
@@ -246,13 +263,17 @@ class _Group:
         self.key = key
         self.principal_items = principal_items(first)
         self.policy_sets: dict[str | None, CompiledPolicySet] = {}
-        self.callers: dict[tuple[str | None, bool], tuple[Caller, tuple]] = {}
 
     def decide(self, request: Request) -> Decision:
         context = request_context(request, self.principal_items, self.key.context)
         policies = self._policies(request, _source_vpce(context))
         has_boundary = policies.permission_boundary is not None
-        caller, keys = self._caller(request, principal_arn_of(context), has_boundary)
+        principal_arn = principal_arn_of(context)
+        caller, keys = self.engine._caller(
+            request.principal, principal_arn, has_boundary
+        )
+        if caller is None:
+            raise invalid_principal(request.principal)
         return decide_evaluation(Evaluation(request, policies, context, caller, keys))
 
     def _policies(self, request: Request, source_vpce: str | None) -> CompiledPolicySet:
@@ -263,18 +284,6 @@ class _Group:
             )
             self.policy_sets[source_vpce] = policies
         return policies
-
-    def _caller(
-        self, request: Request, principal_arn: str | None, has_boundary: bool
-    ) -> tuple[Caller, tuple]:
-        found = self.callers.get((principal_arn, has_boundary))
-        if found is None:
-            caller = parse_caller(request.principal, principal_arn, has_boundary)
-            if caller is None:
-                raise invalid_principal(request.principal)
-            found = (caller, caller_keys(caller))
-            self.callers[(principal_arn, has_boundary)] = found
-        return found
 
 
 def _compile_levels(levels: Sequence[Sequence[Policy]]):
@@ -289,4 +298,3 @@ def _key_account(resource: str) -> str | None:
 def _source_vpce(context) -> str | None:
     value = context.lookup("aws:SourceVpce")[1]
     return value if isinstance(value, str) else None
-
