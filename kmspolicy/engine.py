@@ -1,4 +1,4 @@
-"""An engine that holds the compiled policies of many keys and principals.
+"""An engine that stores the compiled policies of many keys and principals.
 
 Register key policies (with key metadata and grants) by key ARN, identity
 policies, boundaries and session policies by principal ARN, SCPs by the caller's

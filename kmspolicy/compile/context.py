@@ -56,7 +56,7 @@ def key_items(key: KeyMetadata | None) -> ContextItems:
 def request_context(
     request: Request, principal: ContextItems, key: ContextItems
 ) -> RequestContext:
-    """Merge the request's own keys with the derived ones; the request's win."""
+    """Merge the request's own keys with the derived ones. Keys the request sets win."""
     merged: dict[str, str | list[str]] = dict(request.context)
     present = {name.lower() for name in merged}
 

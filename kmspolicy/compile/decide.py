@@ -194,8 +194,8 @@ def _endpoint_guardrail(evaluation: Evaluation) -> Decision | None:
 
 
 class _IdentitySide:
-    """What the caller's own account grants: identity Allows cut by boundary and
-    session policies."""
+    """The permissions of the caller's own account: identity Allows, cut by the
+    boundary and session policies."""
 
     def __init__(self, evaluation: Evaluation) -> None:
         policies = evaluation.policies
@@ -215,7 +215,7 @@ class _IdentitySide:
 
     @property
     def allowed(self) -> bool:
-        # The root user holds every permission of its own account implicitly.
+        # The root user has every permission of its own account implicitly.
         return (self.is_root or bool(self.allows)) and self.limits_ok
 
     def shortfall(self) -> str:

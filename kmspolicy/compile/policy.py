@@ -93,7 +93,7 @@ class CompiledPolicy:
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
-    """Compile a validated policy; raise InvalidPolicyError if it has error findings.
+    """Compile a validated policy, or raise InvalidPolicyError if it has errors.
 
     AWS would not have stored a policy with errors, so none is compiled.
     """
@@ -142,8 +142,8 @@ def _statement_keys(statement: CompiledStatement) -> list[PrincipalKey]:
     spec = statement.statement.principal
     if spec is None:
         # NOTE: identity policies, boundaries, session policies and SCPs have no
-        # Principal element and apply to whoever they are attached to, so the
-        # index can narrow them by action only.
+        # Principal element and apply to the principal they are attached to, so
+        # the index can narrow them by action only.
         return [ANY_CALLER]
 
     if spec.negated:
