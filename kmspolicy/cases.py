@@ -55,7 +55,9 @@ def load_cases(path: Path) -> list[dict]:
 def run_case(case: dict, base: Path) -> CaseResult:
     """Run one case; malformed case fields fail the case, naming the field."""
     case_id = str(case.get("id", "?"))
-    expected = case.get("expected_validation") or case.get("expected")
+    expected = (
+        case.get("expected_validation") or case.get("expected") or case.get("expected_error")
+    )
     try:
         return _run_case(case_id, case, base)
     except (RequestError, ValidationError, KmsPolicyError) as error:
@@ -76,6 +78,8 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
 
     if case.get("expected_validation") == "invalid":
         return _run_validation_case(case_id, policies_field, base)
+    if "operation" in case:
+        return _run_operation_case(case_id, case, policies_field, base)
 
     expected = _require(case, "expected", str)
     if expected not in _OUTCOMES:
@@ -102,6 +106,30 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
     return CaseResult(
         case_id, passed, expected, decision.outcome.value, detail, warnings
     )
+
+
+def _run_operation_case(case_id: str, case: dict, policies_field: dict, base: Path):
+    """Run a case of the operation-level extension (``operation`` instead of ``request``)."""
+    from kmspolicy.operations.cases import run_operation_case
+
+    warnings: list[str] = []
+    expected = case.get("expected_error") or _require(case, "expected", str)
+    if "expected_error" not in case and expected not in _OUTCOMES:
+        raise RequestError(
+            "invalid-case", "expected", f"expected {expected!r} is not one of {_OUTCOMES}"
+        )
+
+    policies = _policy_set(policies_field, base, warnings)
+    if isinstance(policies, CaseResult):
+        policies.case_id = case_id
+        policies.expected = expected
+        return policies
+
+    def load_text(value, label):
+        return _document_text(value, base, label)
+
+    actual, detail = run_operation_case(case, policies, load_text)
+    return CaseResult(case_id, actual == expected, expected, actual, detail, warnings)
 
 
 def _run_validation_case(case_id: str, policies_field: dict, base: Path) -> CaseResult:

@@ -58,14 +58,26 @@ def key_ring() -> KeyRing:
     )
     records = [
         KeyRecord(metadata=symmetric, key_policy=delegating_key_policy()),
-        KeyRecord(metadata=KeyMetadata(arn=KEY2, spec="SYMMETRIC_DEFAULT"),
-                  key_policy=delegating_key_policy()),
-        KeyRecord(metadata=KeyMetadata(arn=SIGN_KEY, spec="ECC_NIST_P256", usage="SIGN_VERIFY"),
-                  key_policy=delegating_key_policy()),
-        KeyRecord(metadata=KeyMetadata(arn=HMAC_KEY, spec="HMAC_256", usage="GENERATE_VERIFY_MAC"),
-                  key_policy=delegating_key_policy()),
-        KeyRecord(metadata=KeyMetadata(arn=FOREIGN_KEY, spec="SYMMETRIC_DEFAULT"),
-                  key_policy=delegating_key_policy(OTHER)),
+        KeyRecord(
+            metadata=KeyMetadata(arn=KEY2, spec="SYMMETRIC_DEFAULT"),
+            key_policy=delegating_key_policy(),
+        ),
+        KeyRecord(
+            metadata=KeyMetadata(
+                arn=SIGN_KEY, spec="ECC_NIST_P256", usage="SIGN_VERIFY"
+            ),
+            key_policy=delegating_key_policy(),
+        ),
+        KeyRecord(
+            metadata=KeyMetadata(
+                arn=HMAC_KEY, spec="HMAC_256", usage="GENERATE_VERIFY_MAC"
+            ),
+            key_policy=delegating_key_policy(),
+        ),
+        KeyRecord(
+            metadata=KeyMetadata(arn=FOREIGN_KEY, spec="SYMMETRIC_DEFAULT"),
+            key_policy=delegating_key_policy(OTHER),
+        ),
     ]
     return KeyRing(records)
 

@@ -27,13 +27,22 @@ NO_POLICIES = PolicySet()
 
 
 def grant(**fields) -> Grant:
-    document = {"KeyId": KEY, "GranteePrincipal": BO, "Operations": ["Decrypt"], **fields}
+    document = {
+        "KeyId": KEY,
+        "GranteePrincipal": BO,
+        "Operations": ["Decrypt"],
+        **fields,
+    }
     return Grant.model_validate(document)
 
 
 def decrypt(store, principal=BO, context=None, **parameters):
     operation_request = request(
-        "Decrypt", principal=principal, KeyId=KEY, EncryptionContext=context or {}, **parameters
+        "Decrypt",
+        principal=principal,
+        KeyId=KEY,
+        EncryptionContext=context or {},
+        **parameters,
     )
     return authorize_operation(operation_request, key_ring(), NO_POLICIES, store)
 
@@ -47,25 +56,33 @@ def create(principal, store, policies=NO_POLICIES, **parameters):
 
 
 def test_equals_rejects_one_extra_pair():
-    store = GrantStore([grant(Constraints={"EncryptionContextEquals": {"a": "1", "b": "2"}})])
+    store = GrantStore(
+        [grant(Constraints={"EncryptionContextEquals": {"a": "1", "b": "2"}})]
+    )
     decision = decrypt(store, context={"a": "1", "b": "2", "c": "3"})
     assert decision.outcome is Outcome.IMPLICIT_DENY
 
 
 def test_equals_accepts_pairs_in_other_order():
-    store = GrantStore([grant(Constraints={"EncryptionContextEquals": {"a": "1", "b": "2"}})])
+    store = GrantStore(
+        [grant(Constraints={"EncryptionContextEquals": {"a": "1", "b": "2"}})]
+    )
     decision = decrypt(store, context={"b": "2", "a": "1"})
     assert decision.allowed
     assert decision.steps[0].decision.grant is not None
 
 
 def test_equals_rejects_missing_pair():
-    store = GrantStore([grant(Constraints={"EncryptionContextEquals": {"a": "1", "b": "2"}})])
+    store = GrantStore(
+        [grant(Constraints={"EncryptionContextEquals": {"a": "1", "b": "2"}})]
+    )
     assert not decrypt(store, context={"a": "1"}).allowed
 
 
 def test_equals_keys_ignore_case_values_do_not():
-    store = GrantStore([grant(Constraints={"EncryptionContextEquals": {"Tenant": "acme"}})])
+    store = GrantStore(
+        [grant(Constraints={"EncryptionContextEquals": {"Tenant": "acme"}})]
+    )
     assert decrypt(store, context={"tenant": "acme"}).allowed
     assert not decrypt(store, context={"tenant": "ACME"}).allowed
 
@@ -88,17 +105,26 @@ def test_empty_equals_matches_absent_context():
 
 def test_constraints_ignored_for_describe_key():
     store = GrantStore(
-        [grant(Operations=["DescribeKey"], Constraints={"EncryptionContextEquals": {"a": "1"}})]
+        [
+            grant(
+                Operations=["DescribeKey"],
+                Constraints={"EncryptionContextEquals": {"a": "1"}},
+            )
+        ]
     )
     operation_request = request("DescribeKey", principal=BO, KeyId=KEY)
-    assert authorize_operation(operation_request, key_ring(), NO_POLICIES, store).allowed
+    assert authorize_operation(
+        operation_request, key_ring(), NO_POLICIES, store
+    ).allowed
 
 
 def test_source_arn_constraint():
     from kmspolicy.operations import CallerIdentity, OperationRequest
 
     source = "arn:aws:logs:us-east-1:111122223333:log-group:x"
-    store = GrantStore([grant(Operations=["DescribeKey"], Constraints={"SourceArn": source})])
+    store = GrantStore(
+        [grant(Operations=["DescribeKey"], Constraints={"SourceArn": source})]
+    )
 
     def describe(context):
         caller = CallerIdentity(principal=BO, context=context)
@@ -133,10 +159,10 @@ def test_role_grantee_covers_its_sessions():
 
 def test_grant_does_not_cover_other_operation():
     store = GrantStore([grant()])
-    operation_request = request(
-        "Encrypt", principal=BO, KeyId=KEY, Plaintext=b"x"
-    )
-    assert not authorize_operation(operation_request, key_ring(), NO_POLICIES, store).allowed
+    operation_request = request("Encrypt", principal=BO, KeyId=KEY, Plaintext=b"x")
+    assert not authorize_operation(
+        operation_request, key_ring(), NO_POLICIES, store
+    ).allowed
 
 
 def test_explicit_deny_beats_grant():
@@ -194,7 +220,11 @@ def test_context_constraint_only_on_symmetric_key():
     store = GrantStore()
     with pytest.raises(KmsApiError) as raised:
         create(
-            ROOT, store, KeyId=SIGN_KEY, GranteePrincipal=BO, Operations=["Sign"],
+            ROOT,
+            store,
+            KeyId=SIGN_KEY,
+            GranteePrincipal=BO,
+            Operations=["Sign"],
             Constraints={"EncryptionContextSubset": {"a": "1"}},
         )
     assert raised.value.parameter == "Constraints"
@@ -205,7 +235,11 @@ def test_context_constraint_only_on_symmetric_key():
 
 def parent_store(**constraints) -> tuple[GrantStore, str]:
     store = GrantStore()
-    parameters = {"KeyId": KEY, "GranteePrincipal": BO, "Operations": ["Decrypt", "CreateGrant"]}
+    parameters = {
+        "KeyId": KEY,
+        "GranteePrincipal": BO,
+        "Operations": ["Decrypt", "CreateGrant"],
+    }
     if constraints:
         parameters["Constraints"] = constraints
     result = create(ROOT, store, **parameters)
@@ -214,7 +248,9 @@ def parent_store(**constraints) -> tuple[GrantStore, str]:
 
 def child(store, token, operations=("Decrypt",), **constraints):
     parameters = {
-        "KeyId": KEY, "GranteePrincipal": ANA, "Operations": list(operations),
+        "KeyId": KEY,
+        "GranteePrincipal": ANA,
+        "Operations": list(operations),
         "GrantTokens": [token],
     }
     if constraints:
@@ -231,18 +267,29 @@ def test_child_operations_must_be_subset():
 
 
 def test_child_may_delegate_create_grant_only_if_parent_does():
-    store = GrantStore([grant(Operations=["CreateGrant"]), ])
+    store = GrantStore(
+        [
+            grant(Operations=["CreateGrant"]),
+        ]
+    )
     operation_request = request(
-        "CreateGrant", principal=BO, KeyId=KEY, GranteePrincipal=ANA,
+        "CreateGrant",
+        principal=BO,
+        KeyId=KEY,
+        GranteePrincipal=ANA,
         Operations=["CreateGrant"],
     )
-    assert authorize_operation(operation_request, key_ring(), NO_POLICIES, store).allowed
+    assert authorize_operation(
+        operation_request, key_ring(), NO_POLICIES, store
+    ).allowed
 
 
 def test_parent_subset_child_must_contain_pairs():
     store, token = parent_store(EncryptionContextSubset={"a": "1"})
     assert not child(store, token).decision.allowed
-    assert child(store, token, EncryptionContextSubset={"a": "1", "b": "2"}).decision.allowed
+    assert child(
+        store, token, EncryptionContextSubset={"a": "1", "b": "2"}
+    ).decision.allowed
     assert child(store, token, EncryptionContextEquals={"a": "1"}).decision.allowed
     assert not child(store, token, EncryptionContextSubset={"b": "2"}).decision.allowed
 
@@ -251,7 +298,9 @@ def test_parent_equals_child_must_equal():
     store, token = parent_store(EncryptionContextEquals={"a": "1"})
     assert child(store, token, EncryptionContextEquals={"a": "1"}).decision.allowed
     assert not child(store, token, EncryptionContextSubset={"a": "1"}).decision.allowed
-    assert not child(store, token, EncryptionContextEquals={"a": "1", "b": "2"}).decision.allowed
+    assert not child(
+        store, token, EncryptionContextEquals={"a": "1", "b": "2"}
+    ).decision.allowed
 
 
 def test_policy_create_grant_is_not_limited():
@@ -269,7 +318,12 @@ def test_policy_create_grant_is_not_limited():
 
 def test_named_grant_is_idempotent():
     store = GrantStore()
-    parameters = {"KeyId": KEY, "GranteePrincipal": BO, "Operations": ["Decrypt"], "Name": "n1"}
+    parameters = {
+        "KeyId": KEY,
+        "GranteePrincipal": BO,
+        "Operations": ["Decrypt"],
+        "Name": "n1",
+    }
     first = create(ROOT, store, **parameters).response
     second = create(ROOT, store, **parameters).response
     assert first["GrantId"] == second["GrantId"]
@@ -307,7 +361,11 @@ def test_token_makes_new_grant_usable_at_once():
 def test_token_of_retired_grant_conveys_nothing():
     store = GrantStore()
     result = create(
-        ROOT, store, KeyId=KEY, GranteePrincipal=BO, Operations=["Decrypt", "RetireGrant"]
+        ROOT,
+        store,
+        KeyId=KEY,
+        GranteePrincipal=BO,
+        Operations=["Decrypt", "RetireGrant"],
     ).response
     retire = request("RetireGrant", principal=BO, GrantToken=result["GrantToken"])
     assert perform_operation(retire, key_ring(), NO_POLICIES, store).decision.allowed
@@ -318,7 +376,9 @@ def test_token_of_retired_grant_conveys_nothing():
 
 
 def retire_decision(store, principal, grant_id, policies=NO_POLICIES):
-    operation_request = request("RetireGrant", principal=principal, KeyId=KEY, GrantId=grant_id)
+    operation_request = request(
+        "RetireGrant", principal=principal, KeyId=KEY, GrantId=grant_id
+    )
     return authorize_operation(operation_request, key_ring(), policies, store)
 
 
@@ -377,8 +437,12 @@ def test_retiring_account_principal_with_iam():
 def test_revoke_is_policy_authorized():
     store = GrantStore()
     record = store.add(grant(RetiringPrincipal=ANA))
-    revoke = request("RevokeGrant", principal=BO, KeyId=KEY, GrantId=record.grant.grant_id)
-    assert not perform_operation(revoke, key_ring(), NO_POLICIES, store).decision.allowed
+    revoke = request(
+        "RevokeGrant", principal=BO, KeyId=KEY, GrantId=record.grant.grant_id
+    )
+    assert not perform_operation(
+        revoke, key_ring(), NO_POLICIES, store
+    ).decision.allowed
     policies = PolicySet(identity_policies=[identity("kms:RevokeGrant")])
     assert perform_operation(revoke, key_ring(), policies, store).decision.allowed
     assert store.list_grants(KEY) == []

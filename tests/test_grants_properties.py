@@ -16,16 +16,22 @@ OPERATIONS = ["Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey", "ReEncrypt
 CONTEXT_KEYS = ["a", "A", "b", "c"]
 CONTEXT_VALUES = ["1", "2", "x"]
 
-contexts = st.dictionaries(st.sampled_from(CONTEXT_KEYS), st.sampled_from(CONTEXT_VALUES), max_size=3)
+contexts = st.dictionaries(
+    st.sampled_from(CONTEXT_KEYS), st.sampled_from(CONTEXT_VALUES), max_size=3
+)
 
 
 @st.composite
 def grants(draw):
-    kind = draw(st.sampled_from([None, "EncryptionContextEquals", "EncryptionContextSubset"]))
+    kind = draw(
+        st.sampled_from([None, "EncryptionContextEquals", "EncryptionContextSubset"])
+    )
     document = {
         "KeyId": KEY,
         "GranteePrincipal": draw(st.sampled_from(PRINCIPALS)),
-        "Operations": draw(st.lists(st.sampled_from(OPERATIONS), min_size=1, unique=True)),
+        "Operations": draw(
+            st.lists(st.sampled_from(OPERATIONS), min_size=1, unique=True)
+        ),
     }
     if kind is not None:
         document["Constraints"] = {kind: draw(contexts)}
@@ -70,7 +76,9 @@ def test_grant_only_decision(grant, principal, operation, context):
     # Keys in a request context differ by more than case, as KMS's own
     # comparison of grant constraints folds key case.
     assume(len(_folded(context)) == len(context))
-    operation_request = request(operation, principal=principal, **_parameters(operation, context))
+    operation_request = request(
+        operation, principal=principal, **_parameters(operation, context)
+    )
     store = GrantStore([grant])
     decision = authorize_operation(operation_request, key_ring(), PolicySet(), store)
 

@@ -30,7 +30,9 @@ def decide(operation_request, policies=None):
 def test_reencrypt_asks_both_keys():
     policies = PolicySet(identity_policies=[identity("kms:ReEncryptFrom")])
     decision = decide(
-        request("ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY2),
+        request(
+            "ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY2
+        ),
         policies,
     )
     assert [s.decision.action for s in decision.steps] == [
@@ -45,7 +47,9 @@ def test_reencrypt_asks_both_keys():
 def test_reencrypt_wildcard_allows_both():
     policies = PolicySet(identity_policies=[identity("kms:ReEncrypt*")])
     decision = decide(
-        request("ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY2),
+        request(
+            "ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY2
+        ),
         policies,
     )
     assert decision.allowed
@@ -59,7 +63,9 @@ def test_explicit_deny_on_one_key_wins():
         ]
     )
     decision = decide(
-        request("ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY2),
+        request(
+            "ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY2
+        ),
         policies,
     )
     assert decision.outcome is Outcome.EXPLICIT_DENY
@@ -67,8 +73,12 @@ def test_explicit_deny_on_one_key_wins():
 
 def test_create_alias_needs_alias_and_key():
     alias_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/new"
-    policies = PolicySet(identity_policies=[identity("kms:CreateAlias", resource=alias_arn)])
-    decision = decide(request("CreateAlias", AliasName="alias/new", TargetKeyId=KEY), policies)
+    policies = PolicySet(
+        identity_policies=[identity("kms:CreateAlias", resource=alias_arn)]
+    )
+    decision = decide(
+        request("CreateAlias", AliasName="alias/new", TargetKeyId=KEY), policies
+    )
     assert decision.steps[0].decision.resource == alias_arn
     assert decision.steps[0].decision.allowed
     assert decision.steps[1].decision.resource == KEY
@@ -76,7 +86,9 @@ def test_create_alias_needs_alias_and_key():
 
 
 def test_update_alias_asks_three_resources():
-    decision = decide(request("UpdateAlias", AliasName="alias/orders", TargetKeyId=KEY2))
+    decision = decide(
+        request("UpdateAlias", AliasName="alias/orders", TargetKeyId=KEY2)
+    )
     resources = [s.decision.resource for s in decision.steps]
     assert resources == [f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/orders", KEY, KEY2]
     assert decision.allowed
@@ -91,8 +103,12 @@ def test_delete_alias_asks_current_target():
 def test_update_primary_region_asks_replica():
     keys = key_ring()
     replica = KEY.replace(REGION, "eu-west-1")
-    keys.add(KeyRecord(metadata=KeyMetadata(arn=replica), key_policy=delegating_key_policy()))
-    operation_request = request("UpdatePrimaryRegion", KeyId=KEY, PrimaryRegion="eu-west-1")
+    keys.add(
+        KeyRecord(metadata=KeyMetadata(arn=replica), key_policy=delegating_key_policy())
+    )
+    operation_request = request(
+        "UpdatePrimaryRegion", KeyId=KEY, PrimaryRegion="eu-west-1"
+    )
     decision = authorize_operation(operation_request, keys, allow_all())
     assert [s.decision.resource for s in decision.steps] == [KEY, replica]
     assert decision.steps[0].context["kms:PrimaryRegion"] == "eu-west-1"
@@ -102,7 +118,10 @@ def test_create_key_with_tags_asks_tag_resource():
     policies = PolicySet(identity_policies=[identity("kms:CreateKey")])
     tags = [{"TagKey": "a", "TagValue": "b"}]
     decision = decide(request("CreateKey", Tags=tags), policies)
-    assert [s.decision.action for s in decision.steps] == ["kms:CreateKey", "kms:TagResource"]
+    assert [s.decision.action for s in decision.steps] == [
+        "kms:CreateKey",
+        "kms:TagResource",
+    ]
     assert not decision.allowed
 
 
@@ -130,57 +149,164 @@ ERRORS = [
     ("Decrpyt", {"KeyId": KEY}, "UnknownOperationException", "operation"),
     ("decrypt", {"KeyId": KEY}, "UnknownOperationException", "operation"),
     ("Decrypt", {"KeyId": 7}, "SerializationException", "KeyId"),
-    ("Decrypt", {"KeyId": KEY, "EncryptionContext": ["a"]}, "SerializationException",
-     "EncryptionContext"),
-    ("Decrypt", {"KeyId": KEY, "EncryptionAlgorithm": "AES"}, "ValidationException",
-     "EncryptionAlgorithm"),
-    ("Decrypt", {"KeyId": KEY, "GrantTokens": ["t"] * 11}, "ValidationException",
-     "GrantTokens"),
+    (
+        "Decrypt",
+        {"KeyId": KEY, "EncryptionContext": ["a"]},
+        "SerializationException",
+        "EncryptionContext",
+    ),
+    (
+        "Decrypt",
+        {"KeyId": KEY, "EncryptionAlgorithm": "AES"},
+        "ValidationException",
+        "EncryptionAlgorithm",
+    ),
+    (
+        "Decrypt",
+        {"KeyId": KEY, "GrantTokens": ["t"] * 11},
+        "ValidationException",
+        "GrantTokens",
+    ),
     ("Decrypt", {"KeyId": KEY, "Keyid": KEY}, "ValidationException", "Keyid"),
     ("Decrypt", {}, "ValidationException", "KeyId"),
     ("Encrypt", {"KeyId": KEY}, "ValidationException", "Plaintext"),
-    ("Encrypt", {"KeyId": KEY, "Plaintext": b"x" * 4097}, "ValidationException", "Plaintext"),
-    ("GenerateDataKey", {"KeyId": KEY, "NumberOfBytes": 2048}, "ValidationException",
-     "NumberOfBytes"),
+    (
+        "Encrypt",
+        {"KeyId": KEY, "Plaintext": b"x" * 4097},
+        "ValidationException",
+        "Plaintext",
+    ),
+    (
+        "GenerateDataKey",
+        {"KeyId": KEY, "NumberOfBytes": 2048},
+        "ValidationException",
+        "NumberOfBytes",
+    ),
     ("GenerateDataKey", {"KeyId": KEY}, "ValidationException", "KeySpec"),
-    ("GenerateDataKey", {"KeyId": KEY, "NumberOfBytes": True}, "SerializationException",
-     "NumberOfBytes"),
-    ("ScheduleKeyDeletion", {"KeyId": KEY, "PendingWindowInDays": 6}, "ValidationException",
-     "PendingWindowInDays"),
-    ("ScheduleKeyDeletion", {"KeyId": KEY, "PendingWindowInDays": 31}, "ValidationException",
-     "PendingWindowInDays"),
-    ("EnableKeyRotation", {"KeyId": KEY, "RotationPeriodInDays": 89}, "ValidationException",
-     "RotationPeriodInDays"),
-    ("CreateGrant", {"KeyId": KEY, "Operations": ["Decrypt"]}, "ValidationException",
-     "GranteePrincipal"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Fly"]},
-     "ValidationException", "Operations.0"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": "not valid!", "Operations": ["Decrypt"]},
-     "ValidationException", "GranteePrincipal"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"],
-                     "Constraints": {"EncryptionContextEquals": {str(i): "v" for i in range(9)}}},
-     "ValidationException", "Constraints.EncryptionContextEquals"),
-    ("CreateGrant", {"KeyId": KEY, "GranteeServicePrincipal": "logs.amazonaws.com",
-                     "Operations": ["Decrypt"]}, "ValidationException", "Constraints.SourceArn"),
-    ("CreateGrant", {"KeyId": "alias/orders", "GranteePrincipal": ANA,
-                     "Operations": ["Decrypt"]}, "NotFoundException", "KeyId"),
-    ("CreateGrant", {"KeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/orders",
-                     "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
-     "InvalidArnException", "KeyId"),
+    (
+        "GenerateDataKey",
+        {"KeyId": KEY, "NumberOfBytes": True},
+        "SerializationException",
+        "NumberOfBytes",
+    ),
+    (
+        "ScheduleKeyDeletion",
+        {"KeyId": KEY, "PendingWindowInDays": 6},
+        "ValidationException",
+        "PendingWindowInDays",
+    ),
+    (
+        "ScheduleKeyDeletion",
+        {"KeyId": KEY, "PendingWindowInDays": 31},
+        "ValidationException",
+        "PendingWindowInDays",
+    ),
+    (
+        "EnableKeyRotation",
+        {"KeyId": KEY, "RotationPeriodInDays": 89},
+        "ValidationException",
+        "RotationPeriodInDays",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "Operations": ["Decrypt"]},
+        "ValidationException",
+        "GranteePrincipal",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Fly"]},
+        "ValidationException",
+        "Operations.0",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": "not valid!", "Operations": ["Decrypt"]},
+        "ValidationException",
+        "GranteePrincipal",
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteePrincipal": ANA,
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextEquals": {str(i): "v" for i in range(9)}},
+        },
+        "ValidationException",
+        "Constraints.EncryptionContextEquals",
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteeServicePrincipal": "logs.amazonaws.com",
+            "Operations": ["Decrypt"],
+        },
+        "ValidationException",
+        "Constraints.SourceArn",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": "alias/orders", "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
+        "NotFoundException",
+        "KeyId",
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/orders",
+            "GranteePrincipal": ANA,
+            "Operations": ["Decrypt"],
+        },
+        "InvalidArnException",
+        "KeyId",
+    ),
     ("Decrypt", {"KeyId": "not-a-key"}, "NotFoundException", "KeyId"),
-    ("Decrypt", {"KeyId": KEY.replace(REGION, "eu-west-1")}, "NotFoundException", "KeyId"),
+    (
+        "Decrypt",
+        {"KeyId": KEY.replace(REGION, "eu-west-1")},
+        "NotFoundException",
+        "KeyId",
+    ),
     ("Decrypt", {"KeyId": "alias/missing"}, "NotFoundException", "KeyId"),
-    ("Decrypt", {"KeyId": KEY, "GrantTokens": ["unknown-token"]},
-     "InvalidGrantTokenException", "GrantTokens.0"),
+    (
+        "Decrypt",
+        {"KeyId": KEY, "GrantTokens": ["unknown-token"]},
+        "InvalidGrantTokenException",
+        "GrantTokens.0",
+    ),
     ("RetireGrant", {}, "ValidationException", "GrantToken"),
-    ("RetireGrant", {"GrantToken": "unknown"}, "InvalidGrantTokenException", "GrantToken"),
-    ("RetireGrant", {"KeyId": KEY, "GrantId": "0" * 64}, "InvalidGrantIdException", "GrantId"),
-    ("CreateAlias", {"AliasName": "orders", "TargetKeyId": KEY}, "ValidationException",
-     "AliasName"),
-    ("CreateAlias", {"AliasName": "alias/orders", "TargetKeyId": KEY},
-     "AlreadyExistsException", "AliasName"),
-    ("CreateAlias", {"AliasName": "alias/aws/s3", "TargetKeyId": KEY},
-     "NotAuthorizedException", "AliasName"),
+    (
+        "RetireGrant",
+        {"GrantToken": "unknown"},
+        "InvalidGrantTokenException",
+        "GrantToken",
+    ),
+    (
+        "RetireGrant",
+        {"KeyId": KEY, "GrantId": "0" * 64},
+        "InvalidGrantIdException",
+        "GrantId",
+    ),
+    (
+        "CreateAlias",
+        {"AliasName": "orders", "TargetKeyId": KEY},
+        "ValidationException",
+        "AliasName",
+    ),
+    (
+        "CreateAlias",
+        {"AliasName": "alias/orders", "TargetKeyId": KEY},
+        "AlreadyExistsException",
+        "AliasName",
+    ),
+    (
+        "CreateAlias",
+        {"AliasName": "alias/aws/s3", "TargetKeyId": KEY},
+        "NotAuthorizedException",
+        "AliasName",
+    ),
 ]
 
 

@@ -9,7 +9,9 @@ import pytest
 from kmspolicy.catalogue import CROSS_ACCOUNT_ACTIONS, catalogue
 from kmspolicy.operations import operation_catalogue
 
-botocore_session = pytest.importorskip("botocore.session", reason="install the test extra")
+botocore_session = pytest.importorskip(
+    "botocore.session", reason="install the test extra"
+)
 
 RECORDED_VERSION = operation_catalogue().source["botocore"]
 
@@ -53,11 +55,15 @@ def _compare(path: str, ours: dict, theirs: dict, newer: list[str]) -> None:
             assert not missing, f"{path}: botocore lacks enum values {missing}"
             newer.extend(f"{path}={v}" for v in theirs["enum"] if v not in value)
         elif name in ("members", "member", "key", "value"):
-            _compare_nested(f"{path}.{name}", value, theirs[name], newer, name == "members")
+            _compare_nested(
+                f"{path}.{name}", value, theirs[name], newer, name == "members"
+            )
         elif name == "required":
             assert set(value) == set(theirs[name]), f"{path}: required members differ"
         else:
-            assert value == theirs[name], f"{path}: {name} is {theirs[name]!r} in botocore"
+            assert value == theirs[name], (
+                f"{path}: {name} is {theirs[name]!r} in botocore"
+            )
 
 
 def _compare_nested(path, ours, theirs, newer, is_members) -> None:
@@ -75,18 +81,24 @@ def test_operations_exist_in_botocore(kms_model):
     theirs = set(kms_model.operation_names)
     assert ours <= theirs, f"not in botocore: {sorted(ours - theirs)}"
     if theirs - ours:
-        warnings.warn(f"botocore has operations newer than the catalogue: {theirs - ours}")
+        warnings.warn(
+            f"botocore has operations newer than the catalogue: {theirs - ours}"
+        )
 
 
 def test_parameters_match_botocore(kms_model):
     newer: list[str] = []
     for name, info in operation_catalogue().operations.items():
         shape = kms_model.operation_model(name).input_shape
-        theirs = _describe(shape) if shape is not None else {"members": {}, "required": []}
+        theirs = (
+            _describe(shape) if shape is not None else {"members": {}, "required": []}
+        )
         ours = {"members": info.parameters, "required": list(info.required)}
         _compare(name, ours, theirs, newer)
     if newer:
-        warnings.warn(f"botocore knows members or values newer than the catalogue: {newer}")
+        warnings.warn(
+            f"botocore knows members or values newer than the catalogue: {newer}"
+        )
 
 
 def test_grantable_set_is_grant_operation_enum(kms_model):
@@ -122,7 +134,9 @@ def test_cross_account_agrees_with_actions():
         key_actions = [
             c.action.lower() for c in info.checks if c.resource in ("key", "grant")
         ]
-        expected = bool(key_actions) and all(a in CROSS_ACCOUNT_ACTIONS for a in key_actions)
+        expected = bool(key_actions) and all(
+            a in CROSS_ACCOUNT_ACTIONS for a in key_actions
+        )
         assert info.cross_account is expected, name
 
 

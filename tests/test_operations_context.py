@@ -39,16 +39,36 @@ TAGS = [{"TagKey": "team", "TagValue": "payments"}, {"TagKey": "env", "TagValue"
 PRESENT = [
     ("Decrypt", {"KeyId": KEY}, "kms:CallerAccount", ACCOUNT),
     ("Decrypt", {"KeyId": KEY}, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT"),
-    ("Decrypt", {"KeyId": KEY, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"},
-     "kms:EncryptionAlgorithm", "RSAES_OAEP_SHA_256"),
-    ("Decrypt", {"KeyId": KEY, "EncryptionContext": {"tenant": "acme"}},
-     "kms:EncryptionContext:tenant", "acme"),
-    ("Encrypt", {"KeyId": KEY, "Plaintext": b"x", "EncryptionContext": {"a": "1", "b": "2"}},
-     "kms:EncryptionContextKeys", ["a", "b"]),
-    ("GenerateDataKey", {"KeyId": KEY, "KeySpec": "AES_256"},
-     "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT"),
-    ("GenerateDataKeyPair", {"KeyId": KEY, "KeyPairSpec": "RSA_2048"},
-     "kms:DataKeyPairSpec", "RSA_2048"),
+    (
+        "Decrypt",
+        {"KeyId": KEY, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"},
+        "kms:EncryptionAlgorithm",
+        "RSAES_OAEP_SHA_256",
+    ),
+    (
+        "Decrypt",
+        {"KeyId": KEY, "EncryptionContext": {"tenant": "acme"}},
+        "kms:EncryptionContext:tenant",
+        "acme",
+    ),
+    (
+        "Encrypt",
+        {"KeyId": KEY, "Plaintext": b"x", "EncryptionContext": {"a": "1", "b": "2"}},
+        "kms:EncryptionContextKeys",
+        ["a", "b"],
+    ),
+    (
+        "GenerateDataKey",
+        {"KeyId": KEY, "KeySpec": "AES_256"},
+        "kms:EncryptionAlgorithm",
+        "SYMMETRIC_DEFAULT",
+    ),
+    (
+        "GenerateDataKeyPair",
+        {"KeyId": KEY, "KeyPairSpec": "RSA_2048"},
+        "kms:DataKeyPairSpec",
+        "RSA_2048",
+    ),
     ("Decrypt", {"KeyId": KEY}, "kms:KeySpec", "SYMMETRIC_DEFAULT"),
     ("Decrypt", {"KeyId": KEY}, "kms:KeyUsage", "ENCRYPT_DECRYPT"),
     ("Decrypt", {"KeyId": KEY}, "kms:KeyOrigin", "AWS_KMS"),
@@ -56,81 +76,227 @@ PRESENT = [
     ("Decrypt", {"KeyId": KEY}, "kms:ResourceAliases", ["alias/orders"]),
     ("Decrypt", {"KeyId": KEY}, "aws:ResourceTag/team", "payments"),
     ("Decrypt", {"KeyId": "alias/orders"}, "kms:RequestAlias", "alias/orders"),
-    ("Decrypt", {"KeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/orders"},
-     "kms:RequestAlias", "alias/orders"),
-    ("Sign", {"KeyId": SIGN_KEY, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"},
-     "kms:SigningAlgorithm", "ECDSA_SHA_256"),
-    ("Sign", {"KeyId": SIGN_KEY, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"},
-     "kms:MessageType", "RAW"),
-    ("Verify", {"KeyId": SIGN_KEY, "Message": b"m", "Signature": b"s",
-                "SigningAlgorithm": "ECDSA_SHA_256", "MessageType": "DIGEST"},
-     "kms:MessageType", "DIGEST"),
-    ("GenerateMac", {"KeyId": HMAC_KEY, "Message": b"m", "MacAlgorithm": "HMAC_SHA_256"},
-     "kms:MacAlgorithm", "HMAC_SHA_256"),
-    ("DeriveSharedSecret", {"KeyId": KEY, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b"p"},
-     "kms:CallerAccount", ACCOUNT),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
-     "kms:GrantOperations", ["Decrypt"]),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
-     "kms:GranteePrincipal", ANA),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "RetiringPrincipal": ANA,
-                     "Operations": ["Decrypt"]}, "kms:RetiringPrincipal", ANA),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"],
-                     "Constraints": {"EncryptionContextEquals": {"k": "v"}}},
-     "kms:GrantConstraintType", "EncryptionContextEquals"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"],
-                     "Constraints": {"EncryptionContextSubset": {"k": "v"}}},
-     "kms:EncryptionContext:k", "v"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
-     "kms:GrantIsForAWSResource", "false"),
-    ("CreateGrant", {"KeyId": KEY, "GranteeServicePrincipal": "logs.amazonaws.com",
-                     "RetiringPrincipal": ANA, "Operations": ["Decrypt"],
-                     "Constraints": {"SourceArn": "arn:aws:logs:us-east-1:111122223333:x"}},
-     "kms:GrantConstraintSourceArn", "arn:aws:logs:us-east-1:111122223333:x"),
-    ("CreateGrant", {"KeyId": KEY, "GranteeServicePrincipal": "logs.amazonaws.com",
-                     "RetiringPrincipal": ANA, "Operations": ["Decrypt"],
-                     "Constraints": {"SourceArn": "arn:aws:logs:us-east-1:111122223333:x"}},
-     "kms:GranteeServicePrincipal", "logs.amazonaws.com"),
+    (
+        "Decrypt",
+        {"KeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/orders"},
+        "kms:RequestAlias",
+        "alias/orders",
+    ),
+    (
+        "Sign",
+        {"KeyId": SIGN_KEY, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"},
+        "kms:SigningAlgorithm",
+        "ECDSA_SHA_256",
+    ),
+    (
+        "Sign",
+        {"KeyId": SIGN_KEY, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"},
+        "kms:MessageType",
+        "RAW",
+    ),
+    (
+        "Verify",
+        {
+            "KeyId": SIGN_KEY,
+            "Message": b"m",
+            "Signature": b"s",
+            "SigningAlgorithm": "ECDSA_SHA_256",
+            "MessageType": "DIGEST",
+        },
+        "kms:MessageType",
+        "DIGEST",
+    ),
+    (
+        "GenerateMac",
+        {"KeyId": HMAC_KEY, "Message": b"m", "MacAlgorithm": "HMAC_SHA_256"},
+        "kms:MacAlgorithm",
+        "HMAC_SHA_256",
+    ),
+    (
+        "DeriveSharedSecret",
+        {"KeyId": KEY, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b"p"},
+        "kms:CallerAccount",
+        ACCOUNT,
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
+        "kms:GrantOperations",
+        ["Decrypt"],
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
+        "kms:GranteePrincipal",
+        ANA,
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteePrincipal": ANA,
+            "RetiringPrincipal": ANA,
+            "Operations": ["Decrypt"],
+        },
+        "kms:RetiringPrincipal",
+        ANA,
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteePrincipal": ANA,
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextEquals": {"k": "v"}},
+        },
+        "kms:GrantConstraintType",
+        "EncryptionContextEquals",
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteePrincipal": ANA,
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextSubset": {"k": "v"}},
+        },
+        "kms:EncryptionContext:k",
+        "v",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
+        "kms:GrantIsForAWSResource",
+        "false",
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteeServicePrincipal": "logs.amazonaws.com",
+            "RetiringPrincipal": ANA,
+            "Operations": ["Decrypt"],
+            "Constraints": {"SourceArn": "arn:aws:logs:us-east-1:111122223333:x"},
+        },
+        "kms:GrantConstraintSourceArn",
+        "arn:aws:logs:us-east-1:111122223333:x",
+    ),
+    (
+        "CreateGrant",
+        {
+            "KeyId": KEY,
+            "GranteeServicePrincipal": "logs.amazonaws.com",
+            "RetiringPrincipal": ANA,
+            "Operations": ["Decrypt"],
+            "Constraints": {"SourceArn": "arn:aws:logs:us-east-1:111122223333:x"},
+        },
+        "kms:GranteeServicePrincipal",
+        "logs.amazonaws.com",
+    ),
     ("ListGrants", {"KeyId": KEY}, "kms:GrantIsForAWSResource", "false"),
     ("CreateKey", {}, "kms:KeySpec", "SYMMETRIC_DEFAULT"),
     ("CreateKey", {}, "kms:KeyUsage", "ENCRYPT_DECRYPT"),
     ("CreateKey", {}, "kms:KeyOrigin", "AWS_KMS"),
     ("CreateKey", {}, "kms:MultiRegion", "false"),
     ("CreateKey", {"MultiRegion": True}, "kms:MultiRegionKeyType", "PRIMARY"),
-    ("CreateKey", {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}, "kms:KeySpec", "RSA_2048"),
-    ("CreateKey", {"BypassPolicyLockoutSafetyCheck": True},
-     "kms:BypassPolicyLockoutSafetyCheck", "true"),
+    (
+        "CreateKey",
+        {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"},
+        "kms:KeySpec",
+        "RSA_2048",
+    ),
+    (
+        "CreateKey",
+        {"BypassPolicyLockoutSafetyCheck": True},
+        "kms:BypassPolicyLockoutSafetyCheck",
+        "true",
+    ),
     ("CreateKey", {"Tags": TAGS}, "aws:RequestTag/team", "payments"),
     ("CreateKey", {"Tags": TAGS}, "aws:TagKeys", ["team", "env"]),
     ("TagResource", {"KeyId": KEY, "Tags": TAGS}, "aws:RequestTag/env", ""),
     ("UntagResource", {"KeyId": KEY, "TagKeys": ["team"]}, "aws:TagKeys", ["team"]),
-    ("PutKeyPolicy", {"KeyId": KEY, "Policy": "{}", "BypassPolicyLockoutSafetyCheck": False},
-     "kms:BypassPolicyLockoutSafetyCheck", "false"),
-    ("ScheduleKeyDeletion", {"KeyId": KEY},
-     "kms:ScheduleKeyDeletionPendingWindowInDays", "30"),
-    ("ScheduleKeyDeletion", {"KeyId": KEY, "PendingWindowInDays": 7},
-     "kms:ScheduleKeyDeletionPendingWindowInDays", "7"),
+    (
+        "PutKeyPolicy",
+        {"KeyId": KEY, "Policy": "{}", "BypassPolicyLockoutSafetyCheck": False},
+        "kms:BypassPolicyLockoutSafetyCheck",
+        "false",
+    ),
+    (
+        "ScheduleKeyDeletion",
+        {"KeyId": KEY},
+        "kms:ScheduleKeyDeletionPendingWindowInDays",
+        "30",
+    ),
+    (
+        "ScheduleKeyDeletion",
+        {"KeyId": KEY, "PendingWindowInDays": 7},
+        "kms:ScheduleKeyDeletionPendingWindowInDays",
+        "7",
+    ),
     ("ScheduleKeyDeletion", {"KeyId": KEY}, "kms:TrailingDaysWithoutKeyUsage", "12"),
     ("DisableKey", {"KeyId": KEY}, "kms:TrailingDaysWithoutKeyUsage", "12"),
     ("EnableKeyRotation", {"KeyId": KEY}, "kms:RotationPeriodInDays", "365"),
-    ("EnableKeyRotation", {"KeyId": KEY, "RotationPeriodInDays": 90},
-     "kms:RotationPeriodInDays", "90"),
-    ("GetParametersForImport", {"KeyId": KEY, "WrappingAlgorithm": "RSAES_OAEP_SHA_256",
-                                "WrappingKeySpec": "RSA_4096"},
-     "kms:WrappingAlgorithm", "RSAES_OAEP_SHA_256"),
-    ("GetParametersForImport", {"KeyId": KEY, "WrappingAlgorithm": "RSAES_OAEP_SHA_256",
-                                "WrappingKeySpec": "RSA_4096"},
-     "kms:WrappingKeySpec", "RSA_4096"),
-    ("ImportKeyMaterial", {"KeyId": KEY, "ImportToken": b"t", "EncryptedKeyMaterial": b"m",
-                           "ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": 1767225600},
-     "kms:ExpirationModel", "KEY_MATERIAL_EXPIRES"),
-    ("ImportKeyMaterial", {"KeyId": KEY, "ImportToken": b"t", "EncryptedKeyMaterial": b"m",
-                           "ValidTo": "2026-01-01T00:00:00Z"},
-     "kms:ValidTo", "1767225600"),
-    ("ReplicateKey", {"KeyId": KEY, "ReplicaRegion": "eu-west-1"},
-     "kms:ReplicaRegion", "eu-west-1"),
-    ("UpdatePrimaryRegion", {"KeyId": KEY, "PrimaryRegion": REGION},
-     "kms:PrimaryRegion", REGION),
+    (
+        "EnableKeyRotation",
+        {"KeyId": KEY, "RotationPeriodInDays": 90},
+        "kms:RotationPeriodInDays",
+        "90",
+    ),
+    (
+        "GetParametersForImport",
+        {
+            "KeyId": KEY,
+            "WrappingAlgorithm": "RSAES_OAEP_SHA_256",
+            "WrappingKeySpec": "RSA_4096",
+        },
+        "kms:WrappingAlgorithm",
+        "RSAES_OAEP_SHA_256",
+    ),
+    (
+        "GetParametersForImport",
+        {
+            "KeyId": KEY,
+            "WrappingAlgorithm": "RSAES_OAEP_SHA_256",
+            "WrappingKeySpec": "RSA_4096",
+        },
+        "kms:WrappingKeySpec",
+        "RSA_4096",
+    ),
+    (
+        "ImportKeyMaterial",
+        {
+            "KeyId": KEY,
+            "ImportToken": b"t",
+            "EncryptedKeyMaterial": b"m",
+            "ExpirationModel": "KEY_MATERIAL_EXPIRES",
+            "ValidTo": 1767225600,
+        },
+        "kms:ExpirationModel",
+        "KEY_MATERIAL_EXPIRES",
+    ),
+    (
+        "ImportKeyMaterial",
+        {
+            "KeyId": KEY,
+            "ImportToken": b"t",
+            "EncryptedKeyMaterial": b"m",
+            "ValidTo": "2026-01-01T00:00:00Z",
+        },
+        "kms:ValidTo",
+        "1767225600",
+    ),
+    (
+        "ReplicateKey",
+        {"KeyId": KEY, "ReplicaRegion": "eu-west-1"},
+        "kms:ReplicaRegion",
+        "eu-west-1",
+    ),
+    (
+        "UpdatePrimaryRegion",
+        {"KeyId": KEY, "PrimaryRegion": REGION},
+        "kms:PrimaryRegion",
+        REGION,
+    ),
     ("Decrypt", {"KeyId": KEY}, "aws:PrincipalArn", ANA),
     ("Decrypt", {"KeyId": KEY}, "aws:PrincipalAccount", ACCOUNT),
 ]
@@ -153,22 +319,41 @@ ABSENT = [
     ("Decrypt", {"KeyId": KEY}, "kms:GrantOperations"),
     ("Decrypt", {"KeyId": KEY}, "kms:ViaService"),
     ("Decrypt", {"KeyId": KEY}, "kms:SigningAlgorithm"),
-    ("Encrypt", {"KeyId": KEY, "Plaintext": b"x", "EncryptionContext": {}},
-     "kms:EncryptionContextKeys"),
-    ("Sign", {"KeyId": SIGN_KEY, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"},
-     "kms:EncryptionAlgorithm"),
+    (
+        "Encrypt",
+        {"KeyId": KEY, "Plaintext": b"x", "EncryptionContext": {}},
+        "kms:EncryptionContextKeys",
+    ),
+    (
+        "Sign",
+        {"KeyId": SIGN_KEY, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"},
+        "kms:EncryptionAlgorithm",
+    ),
     ("DescribeKey", {"KeyId": KEY}, "kms:EncryptionAlgorithm"),
     ("DescribeKey", {"KeyId": KEY}, "kms:GrantIsForAWSResource"),
     ("CreateKey", {}, "kms:BypassPolicyLockoutSafetyCheck"),
     ("CreateKey", {}, "aws:TagKeys"),
     ("CreateKey", {}, "kms:MultiRegionKeyType"),
-    ("PutKeyPolicy", {"KeyId": KEY, "Policy": "{}"}, "kms:BypassPolicyLockoutSafetyCheck"),
-    ("ImportKeyMaterial", {"KeyId": KEY, "ImportToken": b"t", "EncryptedKeyMaterial": b"m"},
-     "kms:ExpirationModel"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
-     "kms:GrantConstraintType"),
-    ("CreateGrant", {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
-     "kms:RetiringPrincipal"),
+    (
+        "PutKeyPolicy",
+        {"KeyId": KEY, "Policy": "{}"},
+        "kms:BypassPolicyLockoutSafetyCheck",
+    ),
+    (
+        "ImportKeyMaterial",
+        {"KeyId": KEY, "ImportToken": b"t", "EncryptedKeyMaterial": b"m"},
+        "kms:ExpirationModel",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
+        "kms:GrantConstraintType",
+    ),
+    (
+        "CreateGrant",
+        {"KeyId": KEY, "GranteePrincipal": ANA, "Operations": ["Decrypt"]},
+        "kms:RetiringPrincipal",
+    ),
     ("GenerateRandom", {"NumberOfBytes": 32}, "kms:CallerAccount"),
     ("Decrypt", {"KeyId": KEY2}, "kms:ResourceAliases"),
 ]
@@ -185,10 +370,15 @@ def test_every_key_is_supplied_by_its_action():
     for operation, parameters, _, _ in PRESENT:
         if operation == "UpdatePrimaryRegion":
             continue
-        decision = authorize_operation(request(operation, **parameters), key_ring(), allow_all())
+        decision = authorize_operation(
+            request(operation, **parameters), key_ring(), allow_all()
+        )
         for step in decision.steps:
             for name in step.context:
-                assert catalogue().supplies_key(step.decision.action, name), (operation, name)
+                assert catalogue().supplies_key(step.decision.action, name), (
+                    operation,
+                    name,
+                )
 
 
 def test_reencrypt_contexts_are_separate():
@@ -213,7 +403,9 @@ def test_reencrypt_contexts_are_separate():
 
 def test_reencrypt_on_same_key():
     steps = contexts(
-        request("ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY_ID)
+        request(
+            "ReEncrypt", CiphertextBlob=b"c", SourceKeyId=KEY, DestinationKeyId=KEY_ID
+        )
     )
     assert [step["kms:ReEncryptOnSameKey"] for step in steps] == ["true", "true"]
 
@@ -267,7 +459,10 @@ def test_alias_resource_supplies_only_caller_keys():
 def test_retire_grant_context_from_grant():
     grants = GrantStore()
     record = grants.add(
-        _grant(Constraints={"EncryptionContextSubset": {"tenant": "acme"}}, RetiringPrincipal=ANA)
+        _grant(
+            Constraints={"EncryptionContextSubset": {"tenant": "acme"}},
+            RetiringPrincipal=ANA,
+        )
     )
     values = context(
         request("RetireGrant", KeyId=KEY, GrantId=record.grant.grant_id), grants

@@ -80,7 +80,7 @@ def add_whatif_parser(commands) -> None:
         "--principal", required=True, help="caller ARN or service principal name"
     )
     request.add_argument(
-        "--action", required=True, help="IAM action, for example kms:Decrypt"
+        "--action", help="IAM action, for example kms:Decrypt (or give --operation)"
     )
     request.add_argument(
         "--resource",
@@ -104,6 +104,27 @@ def add_whatif_parser(commands) -> None:
         default=[],
         help="an encryption context pair; repeat for several",
     )
+    operation = parser.add_argument_group(
+        "operation request (instead of --action; format: docs/cases.md)"
+    )
+    operation.add_argument(
+        "--operation", help="KMS API operation, for example Decrypt or ReEncrypt"
+    )
+    operation.add_argument(
+        "--parameters",
+        metavar="JSON",
+        default="{}",
+        help="the operation's parameters as a JSON object in the KMS API's names",
+    )
+    operation.add_argument(
+        "--key-metadata",
+        metavar="JSON",
+        default="{}",
+        help="metadata of the --key-arn key: spec, usage, origin, tags, aliases, ...",
+    )
+    operation.add_argument(
+        "--region", help="Region of the KMS endpoint (default: the key's Region)"
+    )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format"
     )
@@ -111,6 +132,11 @@ def add_whatif_parser(commands) -> None:
 
 
 def run_whatif(arguments: argparse.Namespace) -> int:
+    if (arguments.action is None) == (arguments.operation is None):
+        print("error: give exactly one of --action and --operation", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if arguments.operation is not None:
+        return run_operation(arguments)
     try:
         request, policies = _inputs(arguments)
         decision = decide(request, policies, KeyMetadata(arn=arguments.key_arn))
@@ -135,6 +161,91 @@ def run_whatif(arguments: argparse.Namespace) -> int:
     return EXIT_ALLOW if decision.allowed else EXIT_DENY
 
 
+def run_operation(arguments: argparse.Namespace) -> int:
+    """Decide an operation request (``--operation``) and print every check."""
+    from kmspolicy.grants import GrantStore
+    from kmspolicy.operations import authorize_operation
+
+    try:
+        request, keys, policies = _operation_inputs(arguments)
+        grants = GrantStore(policies.grants)
+        decision = authorize_operation(request, keys, policies, grants)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KmsPolicyError as error:
+        print(f"error: [{error.code}] {error.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    if arguments.format == "json":
+        document = orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2)
+        sys.stdout.buffer.write(document + b"\n")
+    else:
+        print(decision.explain())
+    return EXIT_ALLOW if decision.allowed else EXIT_DENY
+
+
+def _operation_inputs(arguments: argparse.Namespace):
+    from kmspolicy.operations import CallerIdentity, KeyRecord, KeyRing, OperationRequest
+
+    parameters = _json_object(arguments.parameters, "--parameters")
+    pairs = _pairs(arguments.encryption_context, "--encryption-context")
+    if pairs and "EncryptionContext" not in parameters:
+        parameters["EncryptionContext"] = pairs
+    try:
+        caller = CallerIdentity(
+            principal=arguments.principal,
+            context=_pairs(arguments.context, "--context", allow_lists=True),
+        )
+        request = OperationRequest(
+            operation=arguments.operation,
+            parameters=parameters,
+            caller=caller,
+            region=arguments.region,
+        )
+        policies = _policy_set(arguments)
+        keys = KeyRing()
+        if arguments.key_arn:
+            metadata = _json_object(arguments.key_metadata, "--key-metadata")
+            metadata = KeyMetadata(arn=arguments.key_arn, **metadata)
+            keys.add(KeyRecord(metadata=metadata, key_policy=policies.key_policy))
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"invalid {location}: {first['msg']}") from error
+    return request, keys, policies
+
+
+def _json_object(text: str, flag: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{flag} is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise InputError(f"{flag} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def _policy_set(arguments: argparse.Namespace) -> PolicySet:
+    """Return the policies and grants given by the policy flags."""
+    return PolicySet(
+        key_policy=_policy(arguments.key_policy, PolicyKind.KEY),
+        identity_policies=[
+            _policy(p, PolicyKind.IDENTITY) for p in arguments.identity_policy
+        ],
+        permission_boundary=_policy(
+            arguments.permission_boundary, PolicyKind.IDENTITY
+        ),
+        session_policies=[
+            _policy(p, PolicyKind.IDENTITY) for p in arguments.session_policy
+        ],
+        scps=[[_policy(p, PolicyKind.SCP)] for p in arguments.scp],
+        rcps=[[_policy(p, PolicyKind.RCP)] for p in arguments.rcp],
+        vpce_policy=_policy(arguments.vpce_policy, PolicyKind.VPCE),
+        grants=_grants(arguments.grants),
+    )
+
+
 def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
     resource = arguments.resource or arguments.key_arn or "*"
     try:
@@ -147,22 +258,7 @@ def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
                 arguments.encryption_context, "--encryption-context"
             ),
         )
-        policies = PolicySet(
-            key_policy=_policy(arguments.key_policy, PolicyKind.KEY),
-            identity_policies=[
-                _policy(p, PolicyKind.IDENTITY) for p in arguments.identity_policy
-            ],
-            permission_boundary=_policy(
-                arguments.permission_boundary, PolicyKind.IDENTITY
-            ),
-            session_policies=[
-                _policy(p, PolicyKind.IDENTITY) for p in arguments.session_policy
-            ],
-            scps=[[_policy(p, PolicyKind.SCP)] for p in arguments.scp],
-            rcps=[[_policy(p, PolicyKind.RCP)] for p in arguments.rcp],
-            vpce_policy=_policy(arguments.vpce_policy, PolicyKind.VPCE),
-            grants=_grants(arguments.grants),
-        )
+        policies = _policy_set(arguments)
     except ValidationError as error:
         first = error.errors()[0]
         location = ".".join(str(part) for part in first["loc"])

@@ -84,7 +84,9 @@ def has_context_constraint(constraints: GrantConstraints | None) -> bool:
 # -- no escalation ------------------------------------------------------------
 
 
-def escalation(parent: Grant, operations: list[str], constraints: GrantConstraints | None):
+def escalation(
+    parent: Grant, operations: list[str], constraints: GrantConstraints | None
+):
     """Return why a grant-authorized CreateGrant would exceed ``parent``, or None.
 
     The new grant's operations must be a subset of the parent's. Its
@@ -119,8 +121,12 @@ def _context_escalation(parent: Grant, child: GrantConstraints | None) -> str | 
             return f"{parent.label} requires EncryptionContextEquals {parent_equals}"
 
     if parent_subset is not None:
-        covering = [pairs for pairs in (child_equals, child_subset) if pairs is not None]
-        if not covering or not all(_contains(pairs, parent_subset) for pairs in covering):
+        covering = [
+            pairs for pairs in (child_equals, child_subset) if pairs is not None
+        ]
+        if not covering or not all(
+            _contains(pairs, parent_subset) for pairs in covering
+        ):
             return f"{parent.label} requires every pair of {parent_subset}"
     return None
 

@@ -19,7 +19,11 @@ import secrets
 from dataclasses import dataclass, field
 
 from kmspolicy.evaluate.request import Grant, GrantConstraints, KeyMetadata
-from kmspolicy.grants.rules import has_context_constraint, key_type, unsupported_operations
+from kmspolicy.grants.rules import (
+    has_context_constraint,
+    key_type,
+    unsupported_operations,
+)
 from kmspolicy.operations.errors import KmsApiError
 
 logger = logging.getLogger(__name__)
@@ -133,7 +137,9 @@ class GrantStore:
             RetiringPrincipal=parameters.get("RetiringPrincipal"),
             RetiringServicePrincipal=parameters.get("RetiringServicePrincipal"),
             Operations=list(parameters["Operations"]),
-            Constraints=GrantConstraints.model_validate(constraints) if constraints else None,
+            Constraints=GrantConstraints.model_validate(constraints)
+            if constraints
+            else None,
             IssuingAccount=f"arn:aws:iam::{issuing_account}:root",
         )
 
@@ -169,9 +175,13 @@ class GrantStore:
 
     def _issue_token(self, record: GrantRecord) -> str:
         token = secrets.token_urlsafe(96)
+        self.register_token(record, token)
+        return token
+
+    def register_token(self, record: GrantRecord, token: str) -> None:
+        """Make ``token`` name ``record``, as a token CreateGrant returned would."""
         record.tokens.add(token)
         self._tokens[token] = record
-        return token
 
     def propagate(self) -> None:
         """Make every grant usable without its token, as KMS does after a delay."""
@@ -200,7 +210,9 @@ class GrantStore:
         record = self._tokens.get(token)
         if record is None:
             message = "the grant token is not a token this store issued"
-            raise KmsApiError("InvalidGrantTokenException", message, "GrantToken", token)
+            raise KmsApiError(
+                "InvalidGrantTokenException", message, "GrantToken", token
+            )
         return record
 
     def find(self, key_arn: str, grant_id: str) -> GrantRecord:
@@ -245,7 +257,10 @@ class GrantStore:
                 continue
             if grant_id is not None and identifier != grant_id:
                 continue
-            if grantee_principal is not None and grant.grantee_principal != grantee_principal:
+            if (
+                grantee_principal is not None
+                and grant.grantee_principal != grantee_principal
+            ):
                 continue
             service = grantee_service_principal
             if service is not None and grant.grantee_service_principal != service:
@@ -260,7 +275,10 @@ class GrantStore:
             for record in self._records.values()
             if record.active
             and retiring_principal
-            in (record.grant.retiring_principal, record.grant.retiring_service_principal)
+            in (
+                record.grant.retiring_principal,
+                record.grant.retiring_service_principal,
+            )
         ]
 
     # -- retire and revoke --------------------------------------------------
@@ -288,4 +306,3 @@ def _same_properties(stored: Grant, new: Grant) -> bool:
     )
     same = all(getattr(stored, name) == getattr(new, name) for name in fields)
     return same and set(stored.operations) == set(new.operations)
-

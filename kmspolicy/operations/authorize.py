@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """What one check is asked on, after resolution."""
+    """The resolved resource of one check."""
 
     check: Check
     resource: str
@@ -70,7 +70,7 @@ def authorize_operation(
 ) -> OperationDecision:
     """Decide every check of a KMS operation request.
 
-    ``keys`` holds the keys the request may name, each with its key policy;
+    ``keys`` contains the keys the request may name, each with its key policy;
     ``policies`` the caller's identity-side policies (its ``key_policy`` and
     ``grants`` are ignored, as they come from ``keys`` and ``grants``).
     Raises KmsApiError for what KMS rejects before deciding: an unknown
@@ -146,7 +146,9 @@ def _resolve_key(state: _Authorization, parameter: str) -> ResolvedKey:
         raise KmsApiError("ValidationException", message, parameter, None)
 
     forms = state.operation.key_id_forms[parameter]
-    return state.keys.resolve(parameter, value, forms, state.account, state.request.region)
+    return state.keys.resolve(
+        parameter, value, forms, state.account, state.request.region
+    )
 
 
 def _alias_name(state: _Authorization, parameter: str) -> str:
@@ -195,7 +197,9 @@ def _resolve_alias_target(state: _Authorization, check: Check) -> _Target:
     record = state.keys.alias_target(name, state.account, region)
     if record is None:
         arn = alias_arn(name, state.account, region, state.caller.partition)
-        raise KmsApiError("NotFoundException", f"Alias {arn} is not found.", check.parameter, name)
+        raise KmsApiError(
+            "NotFoundException", f"Alias {arn} is not found.", check.parameter, name
+        )
     return _Target(check, record.arn, record)
 
 
@@ -226,7 +230,9 @@ def _resolve_grant(state: _Authorization, check: Check) -> _Target:
 # -- decisions ----------------------------------------------------------------
 
 
-def _decide(state: _Authorization, target: _Target, targets: list[_Target]) -> AuthorizationStep:
+def _decide(
+    state: _Authorization, target: _Target, targets: list[_Target]
+) -> AuthorizationStep:
     if target.check.resource == "grant":
         return _decide_retire(state, target)
 
@@ -261,7 +267,9 @@ def _same_key(state: _Authorization, targets: list[_Target]) -> bool | None:
 
 
 def _request(state: _Authorization, target: _Target, context: dict) -> Request:
-    context_pairs = request_encryption_context(state.operation, target.check, state.parameters)
+    context_pairs = request_encryption_context(
+        state.operation, target.check, state.parameters
+    )
     return Request(
         principal=state.request.caller.principal,
         action=target.check.action,
@@ -274,7 +282,11 @@ def _request(state: _Authorization, target: _Target, context: dict) -> Request:
 
 def _policies_for(state: _Authorization, target: _Target) -> PolicySet:
     """Return the policies in force for one check: the caller's, plus the key's."""
-    if target.key is None or target.check.resource not in ("key", "alias-target", "replica"):
+    if target.key is None or target.check.resource not in (
+        "key",
+        "alias-target",
+        "replica",
+    ):
         return state.policies.model_copy(update={"key_policy": None, "grants": []})
 
     grants = state.grants.usable_grants(target.key.arn, state.tokens)
@@ -296,7 +308,9 @@ def _grants_within_limits(state: _Authorization, grants: list[Grant]) -> list[Gr
         if reason is None:
             kept.append(grant)
         elif "CreateGrant" in grant.operations:
-            state.notes.append(f"{grant.label} cannot authorize this CreateGrant: {reason}")
+            state.notes.append(
+                f"{grant.label} cannot authorize this CreateGrant: {reason}"
+            )
     return kept
 
 

@@ -106,7 +106,9 @@ class OperationCatalogue:
         message = f"unknown KMS operation {name!r}"
         canonical = self._folded.get(name.lower()) if isinstance(name, str) else None
         if canonical is not None:
-            message += f"; operation names are case-sensitive: did you mean {canonical}?"
+            message += (
+                f"; operation names are case-sensitive: did you mean {canonical}?"
+            )
         else:
             message += "; give an API operation name such as Decrypt or ReEncrypt"
         raise KmsApiError("UnknownOperationException", message, "operation", name)
@@ -128,5 +130,7 @@ def _operation(name: str, info: dict) -> OperationInfo:
 @cache
 def operation_catalogue() -> OperationCatalogue:
     """Load the operation catalogue shipped in ``kmspolicy/data`` (once per process)."""
-    text = resources.files("kmspolicy").joinpath("data/operations.json").read_text("utf-8")
+    text = (
+        resources.files("kmspolicy").joinpath("data/operations.json").read_text("utf-8")
+    )
     return OperationCatalogue(json.loads(text))

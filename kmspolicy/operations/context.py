@@ -105,7 +105,9 @@ def _caller_keys(request: OperationRequest) -> ContextValues:
         "aws:RequestedRegion": request.region,
         "kms:ViaService": caller.via_service,
     }
-    values.update({name: value for name, value in optional.items() if value is not None})
+    values.update(
+        {name: value for name, value in optional.items() if value is not None}
+    )
     return values
 
 
@@ -113,7 +115,10 @@ def _principal_keys(parsed) -> ContextValues:
     if parsed is None:
         return {}
     if parsed.type is CallerType.SERVICE:
-        return {"aws:PrincipalIsAWSService": "true", "aws:PrincipalServiceName": parsed.arn}
+        return {
+            "aws:PrincipalIsAWSService": "true",
+            "aws:PrincipalServiceName": parsed.arn,
+        }
 
     values: ContextValues = {
         "aws:PrincipalArn": parsed.role_arn or parsed.arn,
@@ -136,7 +141,9 @@ def _key_keys(metadata: KeyMetadata) -> ContextValues:
         "kms:KeyOrigin": metadata.origin,
         "kms:MultiRegionKeyType": metadata.multi_region_key_type,
     }
-    values.update({name: value for name, value in optional.items() if value is not None})
+    values.update(
+        {name: value for name, value in optional.items() if value is not None}
+    )
     if metadata.multi_region is not None:
         values["kms:MultiRegion"] = _bool(metadata.multi_region)
     if 0 < len(metadata.aliases) <= MAX_RESOURCE_ALIASES:
@@ -149,7 +156,9 @@ def _key_keys(metadata: KeyMetadata) -> ContextValues:
     return values
 
 
-def _parameter_keys(operation: OperationInfo, check: Check, parameters: dict) -> ContextValues:
+def _parameter_keys(
+    operation: OperationInfo, check: Check, parameters: dict
+) -> ContextValues:
     """Return the keys that copy one request parameter, defaults applied."""
     values: ContextValues = {}
     for parameter, key in _PARAMETER_KEYS.items():
@@ -159,7 +168,9 @@ def _parameter_keys(operation: OperationInfo, check: Check, parameters: dict) ->
         if value is not None:
             values[key] = _text(value)
 
-    values["kms:EncryptionAlgorithm"] = _encryption_algorithm(operation, check, parameters)
+    values["kms:EncryptionAlgorithm"] = _encryption_algorithm(
+        operation, check, parameters
+    )
     if parameters.get("ValidTo") is not None:
         values["kms:ValidTo"] = _epoch_seconds(parameters["ValidTo"])
     if parameters.get("Operations") is not None:
@@ -169,7 +180,9 @@ def _parameter_keys(operation: OperationInfo, check: Check, parameters: dict) ->
     return values
 
 
-def _encryption_algorithm(operation: OperationInfo, check: Check, parameters: dict) -> str:
+def _encryption_algorithm(
+    operation: OperationInfo, check: Check, parameters: dict
+) -> str:
     """Return kms:EncryptionAlgorithm: the parameter, else the default.
 
     Data-key operations take no algorithm and always supply SYMMETRIC_DEFAULT.
@@ -294,7 +307,9 @@ def _alias_resource_key(name: str) -> bool:
     if folded.startswith("kms:"):
         return folded in _ALIAS_RESOURCE_KEYS
     info = catalogue().key(name)
-    return info is None or (info.is_global and not folded.startswith("aws:resourcetag/"))
+    return info is None or (
+        info.is_global and not folded.startswith("aws:resourcetag/")
+    )
 
 
 def _bool(value: bool) -> str:

@@ -29,7 +29,11 @@ class KmsApiError(KmsPolicyError):
 
     def to_dict(self) -> dict:
         """Return the error in the shape of a KMS JSON error body, plus the member."""
-        return {"__type": self.code, "message": self.message, "parameter": self.parameter}
+        return {
+            "__type": self.code,
+            "message": self.message,
+            "parameter": self.parameter,
+        }
 
 
 def validation_error(parameter: str, value: Any, constraint: str) -> KmsApiError:

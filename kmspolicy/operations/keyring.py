@@ -69,7 +69,9 @@ class KeyRing:
             message = f"{parameter} must be a key ARN, not {value!r}"
             raise KmsApiError("ValidationException", message, parameter, value)
         if _KEY_ID.fullmatch(value) is None:
-            raise KmsApiError("NotFoundException", f"Invalid keyId '{value}'", parameter, value)
+            raise KmsApiError(
+                "NotFoundException", f"Invalid keyId '{value}'", parameter, value
+            )
         return ResolvedKey(self._resolve_id(parameter, value, account, region), None)
 
     def _resolve_arn(self, parameter, value, arn, forms, region) -> ResolvedKey:
@@ -79,11 +81,15 @@ class KeyRing:
         if arn["type"] == "alias":
             _require_alias_form(parameter, value, forms, is_arn=True)
             name = f"alias/{arn['name']}"
-            return self._resolve_alias(parameter, name, arn["account"], arn["region"], value)
+            return self._resolve_alias(
+                parameter, name, arn["account"], arn["region"], value
+            )
 
         record = self._keys.get(value)
         if record is None:
-            raise KmsApiError("NotFoundException", f"Key '{value}' does not exist", parameter, value)
+            raise KmsApiError(
+                "NotFoundException", f"Key '{value}' does not exist", parameter, value
+            )
         return ResolvedKey(record, None)
 
     def _resolve_id(self, parameter, key_id, account, region) -> KeyRecord:
@@ -103,7 +109,9 @@ class KeyRing:
             raise KmsApiError("NotFoundException", message, parameter, given)
         return ResolvedKey(record, name)
 
-    def alias_target(self, name: str, account: str, region: str | None) -> KeyRecord | None:
+    def alias_target(
+        self, name: str, account: str, region: str | None
+    ) -> KeyRecord | None:
         """Return the key that alias ``name`` points to in that account and Region."""
         for record in self._keys.values():
             same_place = record.account == account and region in (None, record.region)
@@ -113,7 +121,9 @@ class KeyRing:
 
     def replica(self, record: KeyRecord, region: str) -> KeyRecord | None:
         """Return the related multi-Region key of ``record`` in ``region``."""
-        arn = f"arn:{record.partition}:kms:{region}:{record.account}:key/{record.key_id}"
+        arn = (
+            f"arn:{record.partition}:kms:{region}:{record.account}:key/{record.key_id}"
+        )
         return self._keys.get(arn)
 
 

@@ -77,7 +77,9 @@ def _list_grants(request, keys, grants, decision) -> dict:
 
 def _list_retirable_grants(request, keys, grants, decision) -> dict:
     parameters = request.parameters
-    principal = parameters.get("RetiringPrincipal") or parameters["RetiringServicePrincipal"]
+    principal = (
+        parameters.get("RetiringPrincipal") or parameters["RetiringServicePrincipal"]
+    )
     found = grants.list_retirable_grants(principal)
     return {"Grants": [_listed(grant) for grant in found], "Truncated": False}
 

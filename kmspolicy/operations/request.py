@@ -73,7 +73,9 @@ class KeyRecord(BaseModel):
     @classmethod
     def _key_policy_kind(cls, policy: Policy | None) -> Policy | None:
         if policy is not None and policy.kind is not PolicyKind.KEY:
-            raise ValueError(f"key policy {policy.name!r} must be parsed as a key policy")
+            raise ValueError(
+                f"key policy {policy.name!r} must be parsed as a key policy"
+            )
         return policy
 
     @property

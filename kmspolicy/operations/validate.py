@@ -26,7 +26,9 @@ from kmspolicy.operations.errors import KmsApiError, validation_error
 def validate_parameters(operation: OperationInfo, parameters: dict[str, Any]) -> None:
     """Raise KmsApiError for the first parameter KMS would reject, else return."""
     if not isinstance(parameters, dict):
-        message = f"parameters of {operation.name} must be an object, not {parameters!r}"
+        message = (
+            f"parameters of {operation.name} must be an object, not {parameters!r}"
+        )
         raise KmsApiError("SerializationException", message, "parameters", parameters)
 
     for name in parameters:
@@ -46,7 +48,9 @@ def validate_parameters(operation: OperationInfo, parameters: dict[str, Any]) ->
 
     for name, value in parameters.items():
         if value is not None:
-            _check_value(f"{operation.name}.{name}", name, value, operation.parameters[name])
+            _check_value(
+                f"{operation.name}.{name}", name, value, operation.parameters[name]
+            )
 
     _check_combinations(operation, parameters)
 
@@ -98,9 +102,13 @@ def _check_string(path: str, value: str, shape: dict) -> None:
     _check_length(path, len(value), shape)
     if "enum" in shape and value not in shape["enum"]:
         choices = ", ".join(shape["enum"])
-        raise validation_error(path, value, f"Member must satisfy enum value set: [{choices}]")
+        raise validation_error(
+            path, value, f"Member must satisfy enum value set: [{choices}]"
+        )
     if "pattern" in shape and _pattern(shape["pattern"]).search(value) is None:
-        constraint = f"Member must satisfy regular expression pattern: {shape['pattern']}"
+        constraint = (
+            f"Member must satisfy regular expression pattern: {shape['pattern']}"
+        )
         raise validation_error(path, value, constraint)
 
 
@@ -159,7 +167,9 @@ def _check_structure(limit_key: str, path: str, value: dict, shape: dict) -> Non
     for name in value:
         if name not in members:
             message = f"{path} has no member {name!r}; known: {', '.join(members)}"
-            raise KmsApiError("ValidationException", message, f"{path}.{name}", value[name])
+            raise KmsApiError(
+                "ValidationException", message, f"{path}.{name}", value[name]
+            )
     for name in shape["required"]:
         if value.get(name) is None:
             raise validation_error(f"{path}.{name}", None, "Member must not be null")
@@ -177,7 +187,10 @@ def _check_combinations(operation: OperationInfo, parameters: dict[str, Any]) ->
         _check_create_grant(parameters)
     if name == "RetireGrant":
         has_token = parameters.get("GrantToken") is not None
-        has_pair = parameters.get("KeyId") is not None and parameters.get("GrantId") is not None
+        has_pair = (
+            parameters.get("KeyId") is not None
+            and parameters.get("GrantId") is not None
+        )
         if not has_token and not has_pair:
             message = "RetireGrant needs GrantToken, or both KeyId and GrantId"
             raise KmsApiError("ValidationException", message, "GrantToken", None)
@@ -197,9 +210,10 @@ def _check_create_grant(parameters: dict[str, Any]) -> None:
     if constraints.get("SourceArn") is None:
         message = "a grant for GranteeServicePrincipal needs a Constraints.SourceArn"
         raise KmsApiError("ValidationException", message, "Constraints.SourceArn", None)
-    if parameters.get("RetiringPrincipal") is None and parameters.get(
-        "RetiringServicePrincipal"
-    ) is None:
+    if (
+        parameters.get("RetiringPrincipal") is None
+        and parameters.get("RetiringServicePrincipal") is None
+    ):
         message = "a grant for GranteeServicePrincipal needs a retiring principal"
         raise KmsApiError("ValidationException", message, "RetiringPrincipal", None)
 
