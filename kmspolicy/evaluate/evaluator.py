@@ -9,7 +9,7 @@ readable reference that faster engines are tested against.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from kmspolicy.arn import resource_matches
 from kmspolicy.catalogue import CROSS_ACCOUNT_ACTIONS
@@ -39,12 +39,18 @@ _RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
 class _Evaluation:
     """State of one decision: the request, its caller and context."""
 
-    def __init__(self, request: Request, policies: PolicySet, context: RequestContext):
+    def __init__(
+        self,
+        request: Request,
+        policies: PolicySet,
+        context: RequestContext,
+        iam_only: bool = False,
+    ):
         self.request = request
         self.policies = policies
         self.context = context
         self.action = request.action.lower()
-        self.key_operation = request.resource != "*"
+        self.key_operation = request.resource != "*" and not iam_only
         principal_arn = context.lookup("aws:PrincipalArn")[1]
         caller = parse_caller(
             request.principal,
@@ -166,22 +172,36 @@ def _ref(policy: Policy, statement: Statement) -> StatementRef:
 
 
 def decide(
-    request: Request, policies: PolicySet, key: KeyMetadata | None = None
+    request: Request,
+    policies: PolicySet,
+    key: KeyMetadata | None = None,
+    *,
+    context: Mapping[str, str | list[str]] | RequestContext | None = None,
+    iam_only: bool = False,
 ) -> Decision:
     """Decide a request as AWS KMS would, and say which statements or grant decided.
 
-    Raises InvalidPolicyError when any policy has error findings (AWS would not have
-    stored it), and RequestError when the principal is not a recognisable ARN.
+    ``context``, when given, is the complete set of condition keys and replaces the
+    keys derived from the request and ``key``. With ``iam_only`` the resource has
+    no resource policy (an alias ARN, for example), so identity-side policies
+    decide alone. Raises InvalidPolicyError when any policy has error findings (AWS
+    would not have stored it), and RequestError when the principal is not a
+    recognisable ARN.
     """
     _require_valid(policies)
-    context = build_context(request, key)
-    evaluation = _Evaluation(request, policies, context)
+    if context is None:
+        context = build_context(request, key)
+    elif not isinstance(context, RequestContext):
+        context = RequestContext(context)
+
+    evaluation = _Evaluation(request, policies, context, iam_only)
     decision = _decide(evaluation)
     logger.debug(
-        "request %s: %s %s -> %s",
+        "request %s: %s %s on %s -> %s",
         request.request_id,
         request.principal,
         request.action,
+        request.resource,
         decision.outcome.value,
     )
     return decision
