@@ -89,12 +89,12 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
             f"expected {expected!r} is not one of {_OUTCOMES}",
         )
 
-    policies = _policy_set(policies_field, base, warnings)
+    policies = policy_set_from_case(policies_field, base, warnings)
     if isinstance(policies, CaseResult):
         policies.case_id = case_id
         policies.expected = expected
         return policies
-    request = _request(_require(case, "request", dict))
+    request = request_from_case(_require(case, "request", dict))
     key = KeyMetadata.model_validate(case["key"]) if case.get("key") else None
 
     decision = decide(request, policies, key)
@@ -119,7 +119,7 @@ def _run_operation_case(case_id: str, case: dict, policies_field: dict, base: Pa
             "invalid-case", "expected", f"expected {expected!r} is not one of {_OUTCOMES}"
         )
 
-    policies = _policy_set(policies_field, base, warnings)
+    policies = policy_set_from_case(policies_field, base, warnings)
     if isinstance(policies, CaseResult):
         policies.case_id = case_id
         policies.expected = expected
@@ -230,9 +230,14 @@ def _levels(policies, field_name, base, kind, warnings) -> list[list[Policy]]:
     return parsed
 
 
-def _policy_set(
+def policy_set_from_case(
     policies: dict, base: Path, warnings: list[str]
 ) -> PolicySet | CaseResult:
+    """Build the PolicySet of a case's ``policies`` field; paths resolve from ``base``.
+
+    Returns a failed CaseResult when the key policy is invalid. Warnings about
+    other invalid policies, which are left out, are appended to ``warnings``.
+    """
     key_policy = _key_policy(policies, base)
     if key_policy is not None and not key_policy.is_valid:
         first = key_policy.errors[0]
@@ -266,7 +271,12 @@ def _policy_set(
     )
 
 
-def _request(fields: dict) -> Request:
+def request_from_case(fields: dict) -> Request:
+    """Build the Request of a case's ``request`` field.
+
+    Raises RequestError when a context value is not a string, number, boolean
+    or list of strings.
+    """
     context = {}
     for name, value in (fields.get("context") or {}).items():
         context[name] = _context_value(name, value)

@@ -15,7 +15,7 @@ from conftest import CORPUS, SPEC_CASES
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kmspolicy.cases import _policy_set, _request, load_cases
+from kmspolicy.cases import load_cases, policy_set_from_case, request_from_case
 from kmspolicy.compile import compile_policy, compile_policy_set, decide_compiled
 from kmspolicy.compile.principals import caller_keys
 from kmspolicy.engine import Engine
@@ -476,9 +476,9 @@ def _decision_cases():
 
 @pytest.mark.parametrize("path,case", _decision_cases())
 def test_case_file_same_decision(path, case):
-    policies = _policy_set(case["policies"], path.parent, [])
+    policies = policy_set_from_case(case["policies"], path.parent, [])
     assert isinstance(policies, PolicySet), "the case's key policy is invalid"
-    request = _request(case["request"])
+    request = request_from_case(case["request"])
     key = KeyMetadata.model_validate(case["key"]) if case.get("key") else None
 
     _check_all_paths(request, policies, key)
