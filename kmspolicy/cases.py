@@ -16,11 +16,14 @@ from pydantic import ValidationError
 from kmspolicy.errors import DocumentError, KmsPolicyError, RequestError
 from kmspolicy.evaluate.evaluator import decide
 from kmspolicy.evaluate.request import Grant, KeyMetadata, PolicySet, Request
-from kmspolicy.policy.document import decode_text
+from kmspolicy.policy.document import decode_text, load_json, read_limited
 from kmspolicy.policy.model import Policy, PolicyKind
 from kmspolicy.policy.parse import parse_policy
 
 _OUTCOMES = ("Allow", "ExplicitDeny", "ImplicitDeny")
+
+# A case file carries many policies, so it may be larger than one policy document.
+MAX_CASE_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -38,11 +41,12 @@ class CaseResult:
 def load_cases(path: Path) -> list[dict]:
     """Read a case file; raise RequestError when it is not a list of case objects."""
     try:
-        document = json.loads(decode_text(path.read_bytes()))
+        document = load_json(
+            read_limited(path, MAX_CASE_FILE_BYTES), MAX_CASE_FILE_BYTES
+        )
     except DocumentError as error:
-        raise RequestError("unreadable-case-file", str(path), error.message) from error
-    except json.JSONDecodeError as error:
-        message = f"{path}: not valid JSON ({error.msg} at line {error.lineno})"
+        f = error.finding
+        message = f"{path}:{f.line}:{f.column}: {f.message}"
         raise RequestError("unreadable-case-file", str(path), message) from error
 
     cases = document.get("cases") if isinstance(document, dict) else document
@@ -56,7 +60,9 @@ def run_case(case: dict, base: Path) -> CaseResult:
     """Run one case; malformed case fields fail the case, naming the field."""
     case_id = str(case.get("id", "?"))
     expected = (
-        case.get("expected_validation") or case.get("expected") or case.get("expected_error")
+        case.get("expected_validation")
+        or case.get("expected")
+        or case.get("expected_error")
     )
     try:
         return _run_case(case_id, case, base)
@@ -116,7 +122,9 @@ def _run_operation_case(case_id: str, case: dict, policies_field: dict, base: Pa
     expected = case.get("expected_error") or _require(case, "expected", str)
     if "expected_error" not in case and expected not in _OUTCOMES:
         raise RequestError(
-            "invalid-case", "expected", f"expected {expected!r} is not one of {_OUTCOMES}"
+            "invalid-case",
+            "expected",
+            f"expected {expected!r} is not one of {_OUTCOMES}",
         )
 
     policies = policy_set_from_case(policies_field, base, warnings)
@@ -158,28 +166,48 @@ def _require(container: dict, name: str, kind: type):
 def _document_text(value, base: Path, field_name: str) -> tuple[str, str]:
     """Return (text, label) of a policy given inline or as a path beside the file."""
     if isinstance(value, str):
-        path = base / value
-        try:
-            return decode_text(path.read_bytes()), str(path)
-        except OSError as error:
-            message = f"{field_name}: cannot read policy file {path}: {error.strerror}"
-            raise RequestError("unreadable-policy", field_name, message) from error
+        return _read_policy_file(value, base, field_name)
     if isinstance(value, dict):
-        return json.dumps(value, indent=2), field_name
+        return json.dumps(value, indent=2, ensure_ascii=False), field_name
     message = (
         f"{field_name} must be a policy object or a path, not {type(value).__name__}"
     )
     raise RequestError("invalid-case", field_name, message)
 
 
+def _read_policy_file(value: str, base: Path, field_name: str) -> tuple[str, str]:
+    """Read a policy named by a path relative to the case file."""
+    if Path(value).is_absolute():
+        message = (
+            f"{field_name}: policy path {value!r} must be relative to the case file"
+        )
+        raise RequestError("invalid-case", field_name, message)
+
+    path = base / value
+    try:
+        return decode_text(read_limited(path)), str(path)
+    except OSError as error:
+        message = f"{field_name}: cannot read policy file {path}: {error.strerror}"
+        raise RequestError("unreadable-policy", field_name, message) from error
+
+
 def _key_policy(policies: dict, base: Path) -> Policy | None:
     if "key_policy_raw" in policies:
         raw = _require(policies, "key_policy_raw", str)
         return parse_policy(raw, kind=PolicyKind.KEY, name="key policy")
-    if policies.get("key_policy") is None:
+
+    value = policies.get("key_policy")
+    if value is None:
         return None
-    text, label = _document_text(policies["key_policy"], base, "key policy")
-    return parse_policy(text, kind=PolicyKind.KEY, name=label)
+    text, label = _document_text(value, base, "key policy")
+
+    # An inline policy's text is rebuilt here with indentation; the size KMS
+    # would measure is that of the compact document as a client sends it.
+    size = None
+    if isinstance(value, dict):
+        compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        size = len(compact.encode("utf-8", errors="surrogatepass"))
+    return parse_policy(text, kind=PolicyKind.KEY, name=label, submitted_bytes=size)
 
 
 def _optional_policy(value, base, name, kind, warnings) -> Policy | None:
@@ -266,9 +294,18 @@ def policy_set_from_case(
         ),
         scps=_levels(policies, "scps", base, PolicyKind.SCP, warnings),
         rcps=_levels(policies, "rcps", base, PolicyKind.RCP, warnings),
-        grants=[Grant.model_validate(g) for g in policies.get("grants") or []],
+        grants=_grants(policies.get("grants")),
         **single,
     )
+
+
+def _grants(value) -> list[Grant]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(g, dict) for g in value):
+        message = "grants must be a list of grant objects in ListGrants form"
+        raise RequestError("invalid-case", "grants", message)
+    return [Grant.model_validate(grant) for grant in value]
 
 
 def request_from_case(fields: dict) -> Request:
@@ -277,8 +314,13 @@ def request_from_case(fields: dict) -> Request:
     Raises RequestError when a context value is not a string, number, boolean
     or list of strings.
     """
+    raw_context = fields.get("context") or {}
+    if not isinstance(raw_context, dict):
+        message = "request.context must be an object of condition keys"
+        raise RequestError("invalid-case", "request.context", message)
+
     context = {}
-    for name, value in (fields.get("context") or {}).items():
+    for name, value in raw_context.items():
         context[name] = _context_value(name, value)
     return Request(
         principal=_require(fields, "principal", str),

@@ -7,12 +7,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-
+from kmspolicy.cli.output import write_json
 from kmspolicy.errors import DocumentError
 from kmspolicy import __version__
 from kmspolicy.findings import CODES, Finding, Severity
 from kmspolicy.policy.model import PolicyKind
+from kmspolicy.policy.document import read_limited
 from kmspolicy.policy.parse import read_policy_bytes
 
 EXIT_CLEAN = 0
@@ -83,9 +83,12 @@ def collect_files(paths: list[str]) -> tuple[list[Path], list[FileReport]]:
 def lint_file(path: Path, kind: PolicyKind | None) -> FileReport:
     report = FileReport(str(path))
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as error:
         report.error = f"{path}: cannot read: {error.strerror}"
+        return report
+    except DocumentError as error:
+        report.findings.append(error.finding)
         return report
 
     try:
@@ -161,7 +164,7 @@ def _write_json(reports: list[FileReport]) -> None:
             "unreadable": sum(1 for report in reports if report.error),
         },
     }
-    sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    write_json(document)
 
 
 def _count(reports: list[FileReport], severity: Severity) -> int:
@@ -206,7 +209,7 @@ def _write_sarif(reports: list[FileReport]) -> None:
         ],
     }
     log = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
-    sys.stdout.buffer.write(orjson.dumps(log, option=orjson.OPT_INDENT_2) + b"\n")
+    write_json(log)
 
 
 def _sarif_location(path: str, finding: Finding) -> dict:

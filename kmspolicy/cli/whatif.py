@@ -7,13 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-import orjson
 from pydantic import ValidationError
 
+from kmspolicy.cli.output import write_json
 from kmspolicy.errors import DocumentError, KmsPolicyError
 from kmspolicy.evaluate.evaluator import decide
 from kmspolicy.evaluate.request import Grant, KeyMetadata, PolicySet, Request
 from kmspolicy.policy.model import Policy, PolicyKind
+from kmspolicy.policy.document import load_json, read_limited
 from kmspolicy.policy.parse import read_policy_bytes
 
 EXIT_ALLOW = 0
@@ -153,9 +154,7 @@ def run_whatif(arguments: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     if arguments.format == "json":
-        sys.stdout.buffer.write(
-            orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2) + b"\n"
-        )
+        write_json(decision.to_dict())
     else:
         print(decision.explain())
     return EXIT_ALLOW if decision.allowed else EXIT_DENY
@@ -178,15 +177,19 @@ def run_operation(arguments: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     if arguments.format == "json":
-        document = orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2)
-        sys.stdout.buffer.write(document + b"\n")
+        write_json(decision.to_dict())
     else:
         print(decision.explain())
     return EXIT_ALLOW if decision.allowed else EXIT_DENY
 
 
 def _operation_inputs(arguments: argparse.Namespace):
-    from kmspolicy.operations import CallerIdentity, KeyRecord, KeyRing, OperationRequest
+    from kmspolicy.operations import (
+        CallerIdentity,
+        KeyRecord,
+        KeyRing,
+        OperationRequest,
+    )
 
     parameters = _json_object(arguments.parameters, "--parameters")
     pairs = _pairs(arguments.encryption_context, "--encryption-context")
@@ -218,9 +221,9 @@ def _operation_inputs(arguments: argparse.Namespace):
 
 def _json_object(text: str, flag: str) -> dict:
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"{flag} is not valid JSON: {error}") from error
+        value = load_json(text.encode("utf-8", errors="surrogatepass"))
+    except DocumentError as error:
+        raise InputError(f"{flag} is not usable JSON: {error.message}") from error
     if not isinstance(value, dict):
         raise InputError(f"{flag} must be a JSON object, not {type(value).__name__}")
     return value
@@ -233,9 +236,7 @@ def _policy_set(arguments: argparse.Namespace) -> PolicySet:
         identity_policies=[
             _policy(p, PolicyKind.IDENTITY) for p in arguments.identity_policy
         ],
-        permission_boundary=_policy(
-            arguments.permission_boundary, PolicyKind.IDENTITY
-        ),
+        permission_boundary=_policy(arguments.permission_boundary, PolicyKind.IDENTITY),
         session_policies=[
             _policy(p, PolicyKind.IDENTITY) for p in arguments.session_policy
         ],
@@ -248,6 +249,16 @@ def _policy_set(arguments: argparse.Namespace) -> PolicySet:
 
 def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
     resource = arguments.resource or arguments.key_arn or "*"
+    if arguments.key_policy and resource == "*":
+        raise InputError(
+            "--key-policy needs the key it is attached to: give --key-arn "
+            "(or --resource) with the key ARN"
+        )
+    if arguments.key_arn and not arguments.key_arn.startswith("arn:"):
+        raise InputError(
+            f"--key-arn {arguments.key_arn!r} is not a key ARN such as "
+            "arn:aws:kms:us-east-1:111122223333:key/KEY-ID"
+        )
     try:
         request = Request(
             principal=arguments.principal,
@@ -286,9 +297,11 @@ def _pairs(items: list[str], flag: str, allow_lists: bool = False) -> dict:
 
 def _read(name: str) -> bytes:
     try:
-        return Path(name).read_bytes()
+        return read_limited(Path(name))
     except OSError as error:
         raise InputError(f"cannot read {name}: {error.strerror}") from error
+    except DocumentError as error:
+        raise InputError(error.message) from error
 
 
 def _policy(name: str | None, kind: PolicyKind) -> Policy | None:
@@ -307,11 +320,12 @@ def _grants(name: str | None) -> list[Grant]:
     if name is None:
         return []
     try:
-        document = json.loads(_read(name))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{name} is not valid JSON: {error}") from error
+        document = load_json(_read(name))
+    except DocumentError as error:
+        f = error.finding
+        raise InputError(f"{name}:{f.line}:{f.column}: {f.message}") from error
 
     grants = document.get("Grants") if isinstance(document, dict) else document
-    if not isinstance(grants, list):
+    if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
         raise InputError(f'{name} must hold a list of grants or {{"Grants": [...]}}')
     return [Grant.model_validate(grant) for grant in grants]

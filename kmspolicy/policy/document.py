@@ -7,10 +7,14 @@ reports them), and a ``Span`` on every node. Bad input never raises anything but
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Union
 
 from lark import Lark, Token, Transformer, v_args
@@ -236,13 +240,18 @@ def _syntax_message(text: str, error: UnexpectedInput) -> str:
     return f"invalid JSON: unexpected {str(token)[:40]!r}"
 
 
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+
+
 def parse_json(text: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> JsonNode:
     """Parse JSON text into a positioned tree.
 
-    Raises DocumentError (never anything else) for empty, oversized, too deeply
-    nested or syntactically invalid input.
+    A lone carriage return counts as a line break (as editors show it), without
+    changing any offset. Raises DocumentError (never anything else) for empty,
+    oversized, too deeply nested or syntactically invalid input.
     """
     _check_limits(text, max_bytes)
+    text = _LONE_CARRIAGE_RETURN.sub("\n", text)
 
     try:
         return _parser().parse(text)
@@ -259,6 +268,45 @@ def _error_position(text: str, error: UnexpectedInput) -> tuple[int, int]:
     if isinstance(error, UnexpectedCharacters):
         return error.line, error.column
     return _line_column(text, len(text.rstrip()))
+
+
+def read_limited(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """Read a regular file, refusing to read more than ``max_bytes`` of it.
+
+    Raises OSError when the file cannot be opened or is not a regular file (a
+    FIFO or a device would block or never end), and DocumentError when it is
+    larger than the limit, without reading the rest.
+    """
+    # Check before opening: opening a FIFO for reading blocks until a writer comes.
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+
+    with open(path, "rb") as stream:
+        data = stream.read(max_bytes + 1)
+
+    if len(data) > max_bytes:
+        message = (
+            f"{path} is larger than {max_bytes:,} bytes, the most kmspolicy reads "
+            "(an AWS key policy is at most 32,768)"
+        )
+        raise DocumentError(make_finding("document-too-large", "$", 1, 1, message))
+    return data
+
+
+def load_json(data: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> object:
+    """Decode and load a JSON document of plain values (case files, grants).
+
+    Applies the same encoding, size and nesting limits as policy text, so input
+    of any shape ends in DocumentError, never a recursion or memory error.
+    """
+    text = decode_text(data)
+    _check_limits(text, max_bytes)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        message = f"invalid JSON: {error.msg}"
+        finding = make_finding("json-syntax", "$", error.lineno, error.colno, message)
+        raise DocumentError(finding) from error
 
 
 def to_python(node: JsonNode) -> object:

@@ -80,9 +80,16 @@ def read_policy_bytes(
 
 
 def parse_policy(
-    text: str, kind: PolicyKind | None = None, name: str = "policy"
+    text: str,
+    kind: PolicyKind | None = None,
+    name: str = "policy",
+    submitted_bytes: int | None = None,
 ) -> Policy:
     """Parse and validate policy text; ``kind`` is detected when not given.
+
+    ``submitted_bytes`` is the size a client would send, for text that was
+    rebuilt from a JSON value; by default the key-policy size limit applies to
+    ``text`` itself.
 
     Raises DocumentError when the text is not a JSON document at all; every other
     problem is a finding on the returned policy (``Policy.is_valid`` tells).
@@ -93,7 +100,7 @@ def parse_policy(
     if kind is None:
         kind = detect_kind(tree)
 
-    builder = _Builder(text, kind)
+    builder = _Builder(text, kind, submitted_bytes)
     policy = builder.build(tree, name)
     extra = validate_semantics(policy)
     findings = sorted(
@@ -138,9 +145,12 @@ def _type_name(node: JsonNode) -> str:
 class _Builder:
     """Builds one policy model and collects its structural findings."""
 
-    def __init__(self, source: str, kind: PolicyKind) -> None:
+    def __init__(
+        self, source: str, kind: PolicyKind, submitted_bytes: int | None = None
+    ) -> None:
         self.source = source
         self.kind = kind
+        self.submitted_bytes = submitted_bytes
         self.findings: list[Finding] = []
         self._sid_spans: dict[str, Span] = {}
         self._effect_spans: dict[str, Span] = {}
@@ -211,7 +221,9 @@ class _Builder:
         )
 
     def _check_key_policy_size(self, tree: JsonObject) -> None:
-        size = len(self.source.encode("utf-8", errors="surrogatepass"))
+        size = self.submitted_bytes
+        if size is None:
+            size = len(self.source.encode("utf-8", errors="surrogatepass"))
         if size > KEY_POLICY_MAX_BYTES:
             message = (
                 f"key policy is {size:,} bytes; KMS accepts at most "
