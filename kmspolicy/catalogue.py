@@ -152,6 +152,16 @@ class Catalogue:
 
 
 @cache
+def grant_operation_names() -> frozenset[str]:
+    """Return the operations a grant may list, as the KMS API spells them."""
+    return frozenset(
+        info.name.partition(":")[2]
+        for info in catalogue().actions.values()
+        if info.grantable
+    )
+
+
+@cache
 def catalogue() -> Catalogue:
     """Load the catalogue shipped in ``kmspolicy/data`` (once per process)."""
     text = (

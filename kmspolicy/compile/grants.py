@@ -39,8 +39,12 @@ def compile_grants(grants: Sequence[Grant]) -> CompiledGrants:
     """Index grants under every key their grantee may match (see ``principals``)."""
     by_key: dict[PrincipalKey, list[int]] = {}
     for position, grant in enumerate(grants):
-        grantee = grant.grantee_principal
-        keys = [*aws_value_keys(grantee), ("service", grantee.lower())]
+        keys = []
+        if grant.grantee_principal:
+            grantee = grant.grantee_principal
+            keys.extend([*aws_value_keys(grantee), ("service", grantee.lower())])
+        if grant.grantee_service_principal:
+            keys.append(("service", grant.grantee_service_principal.lower()))
         for key in dict.fromkeys(keys):
             by_key.setdefault(key, []).append(position)
 

@@ -14,16 +14,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 _W3C_DATE = re.compile(
-    r"(?P<year>\d{4})"
-    r"(?:-(?P<month>\d{2})"
-    r"(?:-(?P<day>\d{2})"
-    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?"
-    r"(?P<zone>Z|[+-]\d{2}:\d{2}))?)?)?"
+    r"(?P<year>[0-9]{4})"
+    r"(?:-(?P<month>[0-9]{2})"
+    r"(?:-(?P<day>[0-9]{2})"
+    r"(?:T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})"
+    r"(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?)?"
+    r"(?P<zone>Z|[+-][0-9]{2}:[0-9]{2}))?)?)?"
 )
 
 # A bare run of digits other than a four-digit year is read as epoch seconds.
-_EPOCH_SECONDS = re.compile(r"\d+(\.\d+)?")
+_EPOCH_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

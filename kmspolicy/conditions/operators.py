@@ -81,7 +81,7 @@ _FAMILY_PREFIXES = (
 # allows them, its policy-variables page does not.
 _VARIABLE_FAMILIES = frozenset({"String", "Arn", "Bool"})
 
-NUMBER_PATTERN = re.compile(r"[+-]?\d+(\.\d+)?")
+NUMBER_PATTERN = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 class OperatorError(ValueError):

@@ -189,6 +189,7 @@ def decide(
     recognisable ARN.
     """
     _require_valid(policies)
+    _require_same_key(request, key)
     if context is None:
         context = build_context(request, key)
     elif not isinstance(context, RequestContext):
@@ -207,34 +208,42 @@ def decide(
     return decision
 
 
+def _require_same_key(request: Request, key: KeyMetadata | None) -> None:
+    """Reject key metadata that describes another key than the one requested."""
+    if key is None or key.arn is None or request.resource == "*":
+        return
+    if key.arn != request.resource:
+        raise RequestError(
+            "key-mismatch",
+            "key.arn",
+            f"key metadata is for {key.arn!r} but the request is on "
+            f"{request.resource!r}; a key policy governs only its own key",
+        )
+
+
 def _require_valid(policies: PolicySet) -> None:
     for policy in policies.documents():
         if not policy.is_valid:
             raise InvalidPolicyError(policy.name, policy.errors)
 
 
-def build_context(request: Request, key: KeyMetadata | None) -> RequestContext:
+def build_context(
+    request: Request, key: KeyMetadata | None, caller: Caller | None = None
+) -> RequestContext:
     """Return the request context with the keys AWS derives from the request added.
 
-    Keys the request sets itself always win over derived ones.
+    Keys the request sets itself always win over derived ones. ``caller`` is the
+    request's principal parsed without ``aws:PrincipalArn``, and is parsed here
+    when not given.
     """
+    if caller is None:
+        caller = parse_caller(request.principal)
+
     derived: dict[str, str | list[str]] = {}
-    caller = parse_caller(request.principal)
-    if caller is not None and caller.account is not None:
-        arn = caller.arn
-        if caller.type is CallerType.ASSUMED_ROLE:
-            arn = caller.role_arn
-        derived["aws:PrincipalArn"] = arn
-        derived["aws:PrincipalAccount"] = caller.account
-        derived["kms:CallerAccount"] = caller.account
-
-    if request.encryption_context:
-        for name, value in request.encryption_context.items():
-            derived[f"kms:EncryptionContext:{name}"] = value
-        derived["kms:EncryptionContextKeys"] = list(request.encryption_context)
-
+    derived.update(principal_context(caller))
+    derived.update(encryption_context_keys(request))
     if key is not None:
-        derived.update(_key_context(key))
+        derived.update(key_context(key))
 
     merged = dict(request.context)
     present = {name.lower() for name in merged}
@@ -244,7 +253,40 @@ def build_context(request: Request, key: KeyMetadata | None) -> RequestContext:
     return RequestContext(merged)
 
 
-def _key_context(key: KeyMetadata) -> dict[str, str | list[str]]:
+def principal_context(caller: Caller | None) -> dict[str, str]:
+    """Return the condition keys AWS derives from the calling principal."""
+    if caller is None or caller.account is None:
+        return {}
+
+    arn = caller.arn
+    if caller.type is CallerType.ASSUMED_ROLE:
+        arn = caller.role_arn
+    return {
+        "aws:PrincipalArn": arn,
+        "aws:PrincipalAccount": caller.account,
+        "kms:CallerAccount": caller.account,
+    }
+
+
+def encryption_context_keys(request: Request) -> dict[str, str | list[str]]:
+    """Return ``kms:EncryptionContext:<k>`` per pair, then ``kms:EncryptionContextKeys``.
+
+    Returns an empty mapping when the request has no encryption context.
+    """
+    encryption_context = request.encryption_context
+    if not encryption_context:
+        return {}
+
+    derived: dict[str, str | list[str]] = {
+        f"kms:EncryptionContext:{name}": value
+        for name, value in encryption_context.items()
+    }
+    derived["kms:EncryptionContextKeys"] = list(encryption_context)
+    return derived
+
+
+def key_context(key: KeyMetadata) -> dict[str, str | list[str]]:
+    """Return the condition keys AWS derives from the key's metadata."""
     derived: dict[str, str | list[str]] = {}
     if key.spec:
         derived["kms:KeySpec"] = key.spec
@@ -412,6 +454,8 @@ def _identity_and_key_policy(evaluation: _Evaluation) -> Decision | None:
     if caller.type is CallerType.SERVICE:
         return _service_allow(evaluation, key_policy, matches)
 
+    if _is_cross_partition(evaluation):
+        return None
     if _is_cross_account(evaluation) and evaluation.action not in CROSS_ACCOUNT_ACTIONS:
         return None
     if _is_cross_account(evaluation):
@@ -419,13 +463,30 @@ def _identity_and_key_policy(evaluation: _Evaluation) -> Decision | None:
     return _same_account_allow(evaluation, key_policy, matches, identity)
 
 
-def _key_account(evaluation: _Evaluation) -> str | None:
+def _key_owner(evaluation: _Evaluation) -> tuple[str | None, str | None]:
+    """Return the (partition, account) of the requested key ARN."""
     parts = evaluation.request.resource.split(":")
-    return parts[4] if len(parts) > 5 else None
+    if len(parts) < 6:
+        return None, None
+    return parts[1], parts[4]
 
 
 def _is_cross_account(evaluation: _Evaluation) -> bool:
-    return evaluation.caller.account != _key_account(evaluation)
+    caller = evaluation.caller
+    return (caller.partition, caller.account) != _key_owner(evaluation)
+
+
+def _partition_reason(evaluation: _Evaluation) -> str:
+    partition = _key_owner(evaluation)[0]
+    return (
+        f"the key is in partition {partition!r} and the caller in "
+        f"{evaluation.caller.partition!r}; partitions never share keys"
+    )
+
+
+def _is_cross_partition(evaluation: _Evaluation) -> bool:
+    """Tell whether caller and key are in different partitions, which never share."""
+    return evaluation.caller.partition != _key_owner(evaluation)[0]
 
 
 def _service_allow(evaluation, key_policy, matches) -> Decision | None:
@@ -497,6 +558,8 @@ def _missing_allow_reason(evaluation: _Evaluation) -> str:
     caller = evaluation.caller
     if caller.type is CallerType.SERVICE:
         return "no key-policy statement allows this service principal"
+    if _is_cross_partition(evaluation):
+        return _partition_reason(evaluation)
     if _is_cross_account(evaluation):
         if evaluation.action not in CROSS_ACCOUNT_ACTIONS:
             return f"{evaluation.request.action} cannot be used on a key in another account"

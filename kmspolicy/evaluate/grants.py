@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kmspolicy.evaluate.principal import Caller, CallerType, _same_role
+from kmspolicy.evaluate.principal import Caller, CallerType
 from kmspolicy.evaluate.request import Grant, Request
 
 # KMS ignores encryption-context constraints when a grant is used for these
@@ -16,12 +16,27 @@ def grantee_matches(grant: Grant, caller: Caller) -> bool:
     NOTE: a grantee that is an account's root ARN matches only the root user here;
     KMS does not document whether IAM users of that account are also covered.
     """
-    grantee = grant.grantee_principal
     if caller.type is CallerType.SERVICE:
-        return grantee.lower() == caller.arn.lower()
-    if grantee == caller.arn:
+        service = grant.grantee_service_principal or grant.grantee_principal or ""
+        return service.lower() == caller.arn.lower()
+
+    grantee = grant.grantee_principal
+    if grantee is None:
+        return False
+    return grantee == caller.arn or caller.is_role(grantee)
+
+
+def grant_covers_key(grant: Grant, resource: str) -> bool:
+    """Tell whether the grant is on the requested key (a grant covers one key).
+
+    A grant without ``KeyId`` is taken to be on the requested key. ``KeyId`` may
+    be the key ARN or the bare key ID.
+    """
+    if grant.key_id is None or resource == "*":
         return True
-    return caller.role_arn is not None and _same_role(grantee, caller.role_arn)
+    if grant.key_id.startswith("arn:"):
+        return grant.key_id == resource
+    return resource.endswith(f":key/{grant.key_id}")
 
 
 def operation_granted(grant: Grant, action: str) -> bool:
@@ -77,7 +92,8 @@ def source_arn_holds(grant: Grant, request: Request) -> bool:
 
 def grant_applies(grant: Grant, caller: Caller, request: Request) -> bool:
     return (
-        grantee_matches(grant, caller)
+        grant_covers_key(grant, request.resource)
+        and grantee_matches(grant, caller)
         and operation_granted(grant, request.action)
         and (
             request.action.lower() in _CONSTRAINT_FREE_ACTIONS

@@ -9,9 +9,9 @@ from enum import Enum
 from kmspolicy.policy.model import PrincipalEntry, PrincipalSpec
 
 _ARN = re.compile(
-    r"arn:(?P<partition>[^:]+):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<rest>.+)"
+    r"arn:(?P<partition>[^:]+):(?P<service>iam|sts)::(?P<account>[0-9]{12}):(?P<rest>.+)"
 )
-_ACCOUNT_ID = re.compile(r"\d{12}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 class CallerType(str, Enum):
@@ -40,7 +40,11 @@ class PrincipalMatch(int, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The calling principal; ``role_arn`` is set for role sessions only."""
+    """The calling principal; ``role_arn`` is set for role sessions only.
+
+    ``role_path_known`` tells whether ``role_arn`` carries the role's real path
+    (from ``aws:PrincipalArn``) or was rebuilt from the session ARN, which has none.
+    """
 
     arn: str
     type: CallerType
@@ -48,6 +52,19 @@ class Caller:
     partition: str
     role_arn: str | None = None
     has_boundary: bool = False
+    role_path_known: bool = False
+
+    def is_role(self, arn: str) -> bool:
+        """Tell whether ``arn`` names the role behind this role session.
+
+        With the role's path known the ARN must match exactly; otherwise any path
+        matches, since the session ARN does not say which one the role has.
+        """
+        if self.role_arn is None:
+            return False
+        if self.role_path_known:
+            return arn == self.role_arn
+        return _same_role(arn, self.role_arn)
 
     @property
     def root_arn(self) -> str | None:
@@ -86,7 +103,13 @@ def parse_caller(
     kind, role_arn = _caller_type(service, rest, partition, account, principal_arn)
     if kind is None:
         return None
-    return Caller(principal, kind, account, partition, role_arn, has_boundary)
+    # NOTE: a role ARN without a path may be rebuilt from the session ARN rather
+    # than known, so only an ARN that shows a path is compared exactly.
+    path_known = role_arn is not None and role_arn == principal_arn
+    path_known = path_known and role_arn.count("/") > 1
+    return Caller(
+        principal, kind, account, partition, role_arn, has_boundary, path_known
+    )
 
 
 def _caller_type(service, rest, partition, account, principal_arn):
@@ -136,14 +159,17 @@ def match_entry(entry: PrincipalEntry, caller: Caller) -> PrincipalMatch:
             return PrincipalMatch.SERVICE
         return PrincipalMatch.NONE
 
-    if entry.type != "AWS" or caller.type is CallerType.SERVICE:
+    if caller.type is CallerType.SERVICE:
+        return PrincipalMatch.NONE
+
+    if entry.type != "AWS":
         # Federated and CanonicalUser entries never name a KMS caller.
         return PrincipalMatch.NONE
 
     value = normalise_aws_entry(entry.value, caller.partition)
     if value == caller.arn:
         return PrincipalMatch.EXACT
-    if caller.role_arn is not None and _same_role(value, caller.role_arn):
+    if caller.is_role(value):
         return PrincipalMatch.ROLE_OF_SESSION
     if value == caller.root_arn:
         return PrincipalMatch.ACCOUNT
@@ -167,15 +193,24 @@ def exempted_by_not_principal(spec: PrincipalSpec, caller: Caller) -> bool:
     if caller.has_boundary:
         return False
 
-    listed = [normalise_aws_entry(e.value, caller.partition) for e in spec.entries]
-    if "*" in listed:
+    if any(entry.type == "*" for entry in spec.entries):
         return True
-    return all(_listed(link, listed) for link in caller.identity_chain())
+
+    if caller.type is CallerType.SERVICE:
+        services = {e.value.lower() for e in spec.entries if e.type == "Service"}
+        return caller.arn.lower() in services
+
+    listed = [
+        normalise_aws_entry(e.value, caller.partition)
+        for e in spec.entries
+        if e.type == "AWS"
+    ]
+    return all(_listed(link, listed, caller) for link in caller.identity_chain())
 
 
-def _listed(link: str | None, listed: list[str]) -> bool:
+def _listed(link: str | None, listed: list[str], caller: Caller) -> bool:
     if link is None:
         return False
     if link in listed:
         return True
-    return ":role/" in link and any(_same_role(entry, link) for entry in listed)
+    return link == caller.role_arn and any(caller.is_role(entry) for entry in listed)

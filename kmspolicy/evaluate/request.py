@@ -7,8 +7,9 @@ dictionaries, so every document has been through the grammar and validation.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kmspolicy.catalogue import grant_operation_names
 from kmspolicy.policy.model import Policy, PolicyKind
 
 
@@ -65,7 +66,9 @@ class Grant(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
-    grantee_principal: str = Field(alias="GranteePrincipal", min_length=1)
+    grantee_principal: str | None = Field(
+        default=None, alias="GranteePrincipal", min_length=1
+    )
     operations: list[str] = Field(alias="Operations", min_length=1)
     constraints: GrantConstraints | None = Field(default=None, alias="Constraints")
     retiring_principal: str | None = Field(default=None, alias="RetiringPrincipal")
@@ -80,9 +83,34 @@ class Grant(BaseModel):
     )
     issuing_account: str | None = Field(default=None, alias="IssuingAccount")
 
+    @field_validator("operations")
+    @classmethod
+    def _grant_operations(cls, operations: list[str]) -> list[str]:
+        allowed = grant_operation_names()
+        for operation in operations:
+            if operation not in allowed:
+                raise ValueError(
+                    f"{operation!r} is not a grant operation; a grant may list only "
+                    f"{', '.join(sorted(allowed))}"
+                )
+        return operations
+
+    @model_validator(mode="after")
+    def _one_grantee(self) -> Grant:
+        if not self.grantee_principal and not self.grantee_service_principal:
+            raise ValueError(
+                "a grant needs GranteePrincipal or GranteeServicePrincipal"
+            )
+        return self
+
+    @property
+    def grantee(self) -> str:
+        """Return the grantee: the principal ARN, or the service principal name."""
+        return self.grantee_principal or self.grantee_service_principal
+
     @property
     def label(self) -> str:
-        return f"grant {self.grant_id or self.name or self.grantee_principal}"
+        return f"grant {self.grant_id or self.name or self.grantee}"
 
 
 class PolicySet(BaseModel):

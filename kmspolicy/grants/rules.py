@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from kmspolicy.evaluate.grants import grantee_matches
-from kmspolicy.evaluate.principal import Caller, CallerType, _same_role
+from kmspolicy.evaluate.principal import Caller, CallerType
 from kmspolicy.evaluate.request import Grant, GrantConstraints, KeyMetadata
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
@@ -183,7 +183,7 @@ def _is_retiring_principal(grant: Grant, caller: Caller) -> bool:
         return retiring.lower() == caller.arn.lower()
     if retiring == caller.arn:
         return True
-    return caller.role_arn is not None and _same_role(retiring, caller.role_arn)
+    return caller.is_role(retiring)
 
 
 def _issuing_root(grant: Grant, caller: Caller) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from decimal import Decimal
 
 from kmspolicy.conditions.operators import OperatorError, parse_operator
 from kmspolicy.findings import Finding, Severity, make_finding
@@ -61,11 +62,13 @@ KEY_POLICY_MAX_BYTES = 32_768
 
 _IDENTITY_SID = re.compile(r"[A-Za-z0-9]*")
 _KEY_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\x7e\xa0-\xff]")
-_ACCOUNT_ID = re.compile(r"\d{12}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _PARTITION = r"aws(?:-[a-z]+)*"
-_IAM_PRINCIPAL = re.compile(rf"arn:{_PARTITION}:iam::\d{{12}}:(?:root|user/.+|role/.+)")
+_IAM_PRINCIPAL = re.compile(
+    rf"arn:{_PARTITION}:iam::[0-9]{{12}}:(?:root|user/.+|role/.+)"
+)
 _STS_PRINCIPAL = re.compile(
-    rf"arn:{_PARTITION}:sts::\d{{12}}:(?:assumed-role/[^/]+/.+|federated-user/.+)"
+    rf"arn:{_PARTITION}:sts::[0-9]{{12}}:(?:assumed-role/[^/]+/.+|federated-user/.+)"
 )
 _UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}")
 _SERVICE_PRINCIPAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9.-]+")
@@ -762,8 +765,23 @@ def _condition_scalar(node: JsonNode) -> str | None:
     if isinstance(node, JsonBool):
         return "true" if node.value else "false"
     if isinstance(node, JsonNumber):
-        return node.text
+        return _canonical_number(node.text)
     return None
+
+
+def _canonical_number(text: str) -> str:
+    """Write a JSON number as a plain decimal string (``3.6e3`` → ``3600``).
+
+    Numbers without an exponent keep their text. An exponent beyond ±100 is kept
+    as written, so the operator check reports it instead of expanding it.
+    """
+    if "e" not in text and "E" not in text:
+        return text
+
+    number = Decimal(text)
+    if abs(number.as_tuple().exponent) > 100:
+        return text
+    return format(number.normalize(), "f")
 
 
 def _is_full_access(statement: Statement) -> bool:
