@@ -117,6 +117,7 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "a set qualifier other than ForAllValues or ForAnyValue",
     ),
+    "invalid-condition-key": (Severity.ERROR, "a condition key name that is empty"),
     "invalid-condition-value": (
         Severity.ERROR,
         "a condition value that is not a string, number, boolean or non-empty list",

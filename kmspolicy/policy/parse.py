@@ -125,6 +125,22 @@ def _replace_findings(policy: Policy, findings: tuple[Finding, ...]) -> Policy:
     )
 
 
+_PLAIN_NAME = re.compile(r"[^.\[\]'\"\s\\]+")
+
+
+def child_path(parent: str, name: str) -> str:
+    """Return the JSON path of member ``name`` of the object at ``parent``.
+
+    Names are written ``.name`` (colons and slashes included); a name holding a
+    dot, bracket, quote, backslash or whitespace, or an empty name, is written
+    ``['name']`` with quotes and backslashes escaped.
+    """
+    if _PLAIN_NAME.fullmatch(name):
+        return f"{parent}.{name}"
+    escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+    return f"{parent}['{escaped}']"
+
+
 def _suggest(name: str, choices: tuple[str, ...]) -> str:
     for choice in choices:
         if choice.lower() == name.lower():
@@ -154,6 +170,7 @@ class _Builder:
         self.source = source
         self.kind = kind
         self.submitted_bytes = submitted_bytes
+        self.version: str | None = None
         self.findings: list[Finding] = []
         self._sid_spans: dict[str, Span] = {}
         self._effect_spans: dict[str, Span] = {}
@@ -193,10 +210,14 @@ class _Builder:
                 hint = _suggest(member.name, TOP_LEVEL_ELEMENTS)
                 message = f"unknown top-level element {member.name!r}{hint}"
                 self.report(
-                    "unknown-element", f"$.{member.name}", member.name_span, message
+                    "unknown-element",
+                    child_path("$", member.name),
+                    member.name_span,
+                    message,
                 )
 
         version = self._version(tree)
+        self.version = version
         policy_id = self._id(tree)
         statements = self._statements(tree)
         return self._policy(name, version, policy_id, statements, tree.span)
@@ -242,7 +263,7 @@ class _Builder:
             if isinstance(node, JsonObject):
                 seen: set[str] = set()
                 for member in node.members:
-                    member_path = f"{path}.{member.name}"
+                    member_path = child_path(path, member.name)
                     if member.name in seen:
                         message = (
                             f"member {member.name!r} appears twice in one object; "
@@ -362,7 +383,7 @@ class _Builder:
                 message = f"unknown statement element {member.name!r}{hint}"
                 self.report(
                     "unknown-element",
-                    f"{path}.{member.name}",
+                    child_path(path, member.name),
                     member.name_span,
                     message,
                 )
@@ -465,7 +486,7 @@ class _Builder:
             message = f"statement has both {name} and {not_name}; keep only one"
             self.report(
                 "conflicting-elements",
-                f"{path}.{second.name}",
+                child_path(path, second.name),
                 second.name_span,
                 message,
             )
@@ -513,7 +534,7 @@ class _Builder:
             return None
 
         member, negated = pair
-        member_path = f"{path}.{member.name}"
+        member_path = child_path(path, member.name)
         if not self._principal_allowed(member, member_path, negated):
             return None
 
@@ -566,9 +587,17 @@ class _Builder:
             self._wrong_type(path, node, '"*" or an object such as {"AWS": [...]}')
             return None
 
+        if not node.members:
+            message = (
+                "Principal is an empty object; name at least one principal, "
+                'for example {"AWS": "arn:aws:iam::111122223333:root"}'
+            )
+            self.report("invalid-principal", path, node.span, message)
+            return None
+
         entries = []
         for member in node.members:
-            member_path = f"{path}.{member.name}"
+            member_path = child_path(path, member.name)
             if member.name not in PRINCIPAL_TYPES:
                 hint = _suggest(member.name, PRINCIPAL_TYPES)
                 message = f"unknown principal type {member.name!r}{hint}"
@@ -630,7 +659,7 @@ class _Builder:
 
     def _action_spec(self, pair, path: str) -> ActionSpec:
         member, negated = pair
-        member_path = f"{path}.{member.name}"
+        member_path = child_path(path, member.name)
         entries = []
         for value, span, value_path in self._string_list(member.value, member_path):
             if value == "*" or _ACTION.fullmatch(value):
@@ -654,7 +683,7 @@ class _Builder:
 
     def _resource_spec(self, pair, path: str) -> ResourceSpec:
         member, negated = pair
-        member_path = f"{path}.{member.name}"
+        member_path = child_path(path, member.name)
         entries = []
         for value, span, value_path in self._string_list(member.value, member_path):
             if value != "*" and not value.startswith("arn:"):
@@ -665,7 +694,7 @@ class _Builder:
                 self.report("invalid-resource", value_path, span, message)
                 continue
 
-            parts = value.split(":", 5)
+            parts = _split_arn_text(value)
             if value != "*" and len(parts) < 6:
                 message = (
                     f"resource {value!r} has {len(parts)} colon-separated parts, "
@@ -676,8 +705,36 @@ class _Builder:
                 message = f"resource {value!r} has a wildcard in its service; name the service"
                 self.report("invalid-resource", value_path, span, message)
                 continue
+            elif value != "*" and _bad_kms_resource(parts):
+                message = (
+                    f"resource {value!r} is not a KMS key or alias ARN; its resource "
+                    "part must be key/KEY-ID, alias/NAME or *, with no wildcard in "
+                    "the resource type"
+                )
+                self.report("invalid-resource", value_path, span, message)
+                continue
+            self._check_resource_variables(value, parts, span, value_path)
             entries.append(Entry(value, span, value_path))
         return ResourceSpec(negated, tuple(entries), member.value.span, member_path)
+
+    def _check_resource_variables(
+        self, value: str, parts: list[str], span: Span, path: str
+    ) -> None:
+        if "${" not in value:
+            return
+
+        if self.version != CURRENT_VERSION:
+            message = (
+                f"resource {value!r} holds a policy variable, but without Version "
+                "2012-10-17 it is literal text"
+            )
+            self.report("variable-not-substituted", path, span, message)
+        elif len(parts) == 6 and "${" in ":".join(parts[:5]):
+            message = (
+                f"resource {value!r} has a policy variable before the fifth colon; "
+                "IAM substitutes variables only in the resource part"
+            )
+            self.report("variable-not-substituted", path, span, message)
 
     # -- conditions -----------------------------------------------------------
 
@@ -698,7 +755,7 @@ class _Builder:
         return tuple(clauses)
 
     def _operator_clauses(self, member: JsonMember, path: str) -> list[ConditionClause]:
-        operator_path = f"{path}.{member.name}"
+        operator_path = child_path(path, member.name)
         try:
             operator = parse_operator(member.name)
         except OperatorError as error:
@@ -711,7 +768,14 @@ class _Builder:
 
         clauses = []
         for key_member in member.value.members:
-            key_path = f"{operator_path}.{key_member.name}"
+            key_path = child_path(operator_path, key_member.name)
+            if not key_member.name.strip():
+                message = "condition key name is empty; name a key such as aws:SourceIp"
+                self.report(
+                    "invalid-condition-key", key_path, key_member.name_span, message
+                )
+                continue
+
             located = self._condition_values(key_member.value, key_path)
             if located is None:
                 continue
@@ -752,6 +816,36 @@ class _Builder:
                 return None
             values.append((value, item.span, item_path))
         return values
+
+
+_ARN_PART = re.compile(r"(?:\$\{[^}]*\}|[^:])*")
+
+
+def _split_arn_text(value: str) -> list[str]:
+    """Split an ARN into at most six parts, ignoring colons inside ``${...}``."""
+    parts = []
+    position = 0
+    while len(parts) < 5:
+        match = _ARN_PART.match(value, position)
+        end = match.end()
+        if end >= len(value):
+            break
+        parts.append(value[position:end])
+        position = end + 1
+    parts.append(value[position:])
+    return parts
+
+
+def _bad_kms_resource(parts: list[str]) -> bool:
+    """Tell whether a six-part kms ARN has a resource part KMS cannot name."""
+    if len(parts) < 6 or parts[2].lower() != "kms":
+        return False
+
+    resource = parts[5]
+    if resource == "*":
+        return False
+    resource_type = resource.split("/", 1)[0]
+    return resource_type not in ("key", "alias") or "/" not in resource
 
 
 def _looks_like_statement(tree: JsonObject) -> bool:
