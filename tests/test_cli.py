@@ -258,3 +258,51 @@ def test_lint_sarif_format(tmp_path):
     assert (region["startLine"], region["startColumn"]) == (4, 16)
     assert log["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "invalid-effect"
     assert completed.returncode == 1
+
+
+def test_whatif_context_json_single_item_list(tmp_path):
+    policy = _write(
+        tmp_path,
+        "kp.json",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111122223333:role/AppRole"},
+                        "Action": "kms:Decrypt",
+                        "Resource": "*",
+                        "Condition": {
+                            "ForAnyValue:StringEquals": {"aws:TagKeys": "team"}
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    base = ["what-if", "--key-policy", str(policy), "--key-arn", KEY_ARN]
+    base += ["--principal", SESSION, "--action", "kms:Decrypt"]
+
+    allowed = run_cli(*base, "--context-json", '{"aws:TagKeys": ["team"]}')
+    bad_value = run_cli(*base, "--context-json", '{"aws:TagKeys": 5}')
+    not_object = run_cli(*base, "--context-json", "[1]")
+
+    assert allowed.returncode == 0
+    assert bad_value.returncode == 2
+    assert not_object.returncode == 2
+    assert "Traceback" not in bad_value.stderr
+
+
+def test_whatif_key_policy_needs_key_arn():
+    completed = run_cli(
+        "what-if",
+        "--key-policy",
+        str(KEY_POLICY),
+        "--principal",
+        SESSION,
+        "--action",
+        "kms:Decrypt",
+    )
+    assert completed.returncode == 2
+    assert "--key-arn" in completed.stderr

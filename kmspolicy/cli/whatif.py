@@ -99,6 +99,11 @@ def add_whatif_parser(commands) -> None:
         help="a request context key; repeat a key to give it several values",
     )
     request.add_argument(
+        "--context-json",
+        metavar="JSON",
+        help='context keys as a JSON object, for exact lists: {"aws:TagKeys": ["a"]}',
+    )
+    request.add_argument(
         "--encryption-context",
         metavar="KEY=VALUE",
         action="append",
@@ -198,7 +203,7 @@ def _operation_inputs(arguments: argparse.Namespace):
     try:
         caller = CallerIdentity(
             principal=arguments.principal,
-            context=_pairs(arguments.context, "--context", allow_lists=True),
+            context=_context(arguments),
         )
         request = OperationRequest(
             operation=arguments.operation,
@@ -264,7 +269,7 @@ def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
             principal=arguments.principal,
             action=arguments.action,
             resource=resource,
-            context=_pairs(arguments.context, "--context", allow_lists=True),
+            context=_context(arguments),
             encryption_context=_pairs(
                 arguments.encryption_context, "--encryption-context"
             ),
@@ -275,6 +280,26 @@ def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
         location = ".".join(str(part) for part in first["loc"])
         raise InputError(f"invalid {location}: {first['msg']}") from error
     return request, policies
+
+
+def _context(arguments: argparse.Namespace) -> dict:
+    """Merge --context pairs and --context-json; a key given twice is an error."""
+    context = _pairs(arguments.context, "--context", allow_lists=True)
+    if not arguments.context_json:
+        return context
+
+    extra = _json_object(arguments.context_json, "--context-json")
+    for name, value in extra.items():
+        is_list = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if not isinstance(value, str) and not is_list:
+            raise InputError(
+                f"--context-json value of {name!r} must be a string or a list of "
+                f"strings, not {json.dumps(value)[:40]}"
+            )
+        if name in context:
+            raise InputError(f"{name!r} is given by both --context and --context-json")
+        context[name] = value
+    return context
 
 
 def _pairs(items: list[str], flag: str, allow_lists: bool = False) -> dict:
