@@ -153,3 +153,29 @@ def test_unicode_digits_are_not_numbers():
 
     assert outcome(policy, context={"aws:MultiFactorAuthAge": "10"}) == "Allow"
     assert outcome(policy, context=arabic_ten) == "ImplicitDeny"
+
+
+def test_equals_constraint_counts_case_variant_pairs():
+    grant = Grant.model_validate(
+        {
+            "GranteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/AppRole",
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextEquals": {"a": "1"}},
+        }
+    )
+    subset_grant = Grant.model_validate(
+        {
+            "GranteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/AppRole",
+            "Operations": ["Decrypt"],
+            "Constraints": {"EncryptionContextSubset": {"a": "1"}},
+        }
+    )
+    empty = key_policy(allow({"AWS": f"arn:aws:iam::{ACCOUNT}:user/x"}))
+
+    for pairs in ({"A": "2", "a": "1"}, {"a": "1", "A": "2"}):
+        assert (
+            outcome(empty, grants=[grant], encryption_context=pairs) == "ImplicitDeny"
+        )
+        assert (
+            outcome(empty, grants=[subset_grant], encryption_context=pairs) == "Allow"
+        )

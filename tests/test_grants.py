@@ -8,7 +8,7 @@ from kmspolicy import Grant, PolicySet
 from kmspolicy.evaluate.decision import Outcome
 from kmspolicy.grants import GrantStore
 from kmspolicy.operations import KmsApiError, authorize_operation, perform_operation
-from tests.operations_support import (
+from operations_support import (
     ACCOUNT,
     ANA,
     BO,

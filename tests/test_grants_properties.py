@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from kmspolicy import Grant, PolicySet
 from kmspolicy.grants import GrantStore
 from kmspolicy.operations import authorize_operation
-from tests.operations_support import ACCOUNT, KEY, key_ring, request
+from operations_support import ACCOUNT, KEY, key_ring, request
 
 PRINCIPALS = [f"arn:aws:iam::{ACCOUNT}:user/{name}" for name in ("ana", "bo", "cy")]
 OPERATIONS = ["Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey", "ReEncryptFrom"]

@@ -7,7 +7,7 @@ import pytest
 from kmspolicy import KeyMetadata, PolicySet
 from kmspolicy.evaluate.decision import Outcome
 from kmspolicy.operations import KeyRecord, KmsApiError, authorize_operation
-from tests.operations_support import (
+from operations_support import (
     ACCOUNT,
     ANA,
     FOREIGN_KEY,

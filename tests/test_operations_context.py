@@ -10,7 +10,7 @@ import pytest
 
 from kmspolicy.operations import CallerIdentity, OperationRequest, authorize_operation
 from kmspolicy.grants import GrantStore
-from tests.operations_support import (
+from operations_support import (
     ACCOUNT,
     ANA,
     HMAC_KEY,

@@ -57,19 +57,23 @@ def constraints_hold(grant: Grant, encryption_context: dict[str, str]) -> bool:
     if constraints is None:
         return True
 
-    request_pairs = {name.lower(): value for name, value in encryption_context.items()}
+    # Pairs as (folded key, value) sets: a request may carry two keys that differ
+    # only by case, and each stays a pair of its own.
+    request_pairs = _folded_pairs(encryption_context)
     equals = constraints.encryption_context_equals
     if equals is not None:
-        wanted = {name.lower(): value for name, value in equals.items()}
-        if wanted != request_pairs:
+        same_pairs = _folded_pairs(equals) == request_pairs
+        if not same_pairs or len(equals) != len(encryption_context):
             return False
 
     subset = constraints.encryption_context_subset
-    if subset is not None:
-        for name, value in subset.items():
-            if request_pairs.get(name.lower()) != value:
-                return False
+    if subset is not None and not _folded_pairs(subset) <= request_pairs:
+        return False
     return True
+
+
+def _folded_pairs(pairs: dict[str, str]) -> set[tuple[str, str]]:
+    return {(name.lower(), value) for name, value in pairs.items()}
 
 
 def source_arn_holds(grant: Grant, request: Request) -> bool:
