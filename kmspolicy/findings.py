@@ -63,8 +63,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "inert-statement": (
         Severity.WARNING,
-        "a key-policy statement without Action or Resource, which KMS accepts "
-        "but never applies",
+        (
+            "a key-policy statement without Action or Resource, which KMS accepts "
+            "but never applies"
+        ),
     ),
     "missing-principal": (
         Severity.ERROR,
@@ -128,8 +130,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "overly-permissive-condition": (
         Severity.ERROR,
-        "ForAllValues on kms:EncryptionContext:<k> or aws:RequestTag/<k>, "
-        "which KMS rejects",
+        (
+            "ForAllValues on kms:EncryptionContext:<k> or aws:RequestTag/<k>, "
+            "which KMS rejects"
+        ),
     ),
     "key-not-permitted": (
         Severity.ERROR,
@@ -157,8 +161,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "variable-not-substituted": (
         Severity.WARNING,
-        "a policy variable that IAM does not substitute here (old Version, "
-        "or an operator without variables)",
+        (
+            "a policy variable that IAM does not substitute here (old Version, "
+            "or an operator without variables)"
+        ),
     ),
     "unknown-kind": (Severity.ERROR, "a policy kind that kmspolicy does not know"),
 }

@@ -7,12 +7,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kmspolicy import __version__
 from kmspolicy.cli.output import write_json
 from kmspolicy.errors import DocumentError
-from kmspolicy import __version__
 from kmspolicy.findings import CODES, Finding, Severity
-from kmspolicy.policy.model import PolicyKind
 from kmspolicy.policy.document import read_limited
+from kmspolicy.policy.model import PolicyKind
 from kmspolicy.policy.parse import read_policy_bytes
 
 EXIT_CLEAN = 0

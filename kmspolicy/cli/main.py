@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader of our output went away (for example `| head`); nothing to report.
         return 0
-    except Exception as error:  # noqa: BLE001 - the last line of defence of the CLI
+    except Exception as error:
         logger.debug("internal error in kmspolicy %s", arguments.command, exc_info=True)
         print(
             f"kmspolicy: internal error ({type(error).__name__}: {error}); "

@@ -13,8 +13,8 @@ from kmspolicy.cli.output import write_json
 from kmspolicy.errors import DocumentError, KmsPolicyError
 from kmspolicy.evaluate.evaluator import decide
 from kmspolicy.evaluate.request import Grant, KeyMetadata, PolicySet, Request
-from kmspolicy.policy.model import Policy, PolicyKind
 from kmspolicy.policy.document import load_json, read_limited
+from kmspolicy.policy.model import Policy, PolicyKind
 from kmspolicy.policy.parse import read_policy_bytes
 
 EXIT_ALLOW = 0
