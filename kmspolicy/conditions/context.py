@@ -2,11 +2,76 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 ContextValue = str | tuple[str, ...]
+
+RawValue = str | list[str] | tuple[str, ...]
+
+
+class ContextLayer:
+    """Context entries folded once, so that many request contexts can share them.
+
+    ``values`` maps each lower-case key to its value. ``clashes`` lists
+    ``(folded key, warning)`` for later entries that differ from an earlier one
+    only by case. Those entries are dropped, as ``RequestContext`` drops them.
+    ``entries`` is the mapping given. Treat instances and that mapping as
+    immutable.
+    """
+
+    __slots__ = ("_entries", "clashes", "values")
+
+    def __init__(self, entries: Mapping[str, RawValue]) -> None:
+        self._entries: Mapping[str, RawValue] | Callable[[], Mapping] = entries
+        self.clashes: tuple[tuple[str, str], ...] = ()
+        values = _fold(entries)
+        if len(values) != len(entries):
+            values, self.clashes = _keep_first(entries)
+        self.values: dict[str, ContextValue] = values
+
+    @classmethod
+    def prefolded(
+        cls,
+        values: dict[str, ContextValue],
+        entries: Callable[[], Mapping[str, RawValue]],
+    ) -> ContextLayer:
+        """Wrap values that the caller folded and normalised, with no clashes.
+
+        ``entries`` builds the mapping as written, and runs only when a context
+        is iterated or printed.
+        """
+        layer = object.__new__(cls)
+        layer._entries = entries
+        layer.clashes = ()
+        layer.values = values
+        return layer
+
+    @property
+    def entries(self) -> Mapping[str, RawValue]:
+        """The entries as given, in order, clashing ones included."""
+        if callable(self._entries):
+            self._entries = self._entries()
+        return self._entries
+
+
+def _keep_first(
+    entries: Mapping[str, RawValue],
+) -> tuple[dict[str, ContextValue], tuple[tuple[str, str], ...]]:
+    """Fold entry by entry, keeping the first of each clash and a warning per drop."""
+    values: dict[str, ContextValue] = {}
+    first_names: dict[str, str] = {}
+    clashes = []
+    for name, raw_value in entries.items():
+        key = name.lower()
+        if key in values:
+            clashes.append((key, _duplicate_warning(first_names[key], name)))
+            continue
+
+        values[key] = _normalise_value(name, raw_value)
+        first_names[key] = name
+    return values, tuple(clashes)
 
 
 class RequestContext:
@@ -20,28 +85,56 @@ class RequestContext:
     Instances are immutable.
     """
 
-    __slots__ = ("_values", "_names", "warnings")
+    __slots__ = ("_layers", "_names", "_values", "warnings")
 
-    def __init__(
-        self, entries: Mapping[str, str | list[str] | tuple[str, ...]]
-    ) -> None:
+    def __init__(self, entries: Mapping[str, RawValue]) -> None:
+        layer = ContextLayer(entries)
+        object.__setattr__(self, "_values", layer.values)
+        object.__setattr__(self, "_layers", (layer,))
+        object.__setattr__(self, "_names", None)
+        object.__setattr__(self, "warnings", tuple(m for _, m in layer.clashes))
+
+    @classmethod
+    def from_layers(
+        cls,
+        own: Mapping[str, RawValue],
+        derived: Sequence[ContextLayer | Mapping[str, RawValue]],
+    ) -> RequestContext:
+        """Build the context of a request's own keys followed by derived layers.
+
+        The result equals ``RequestContext`` of one mapping holding ``own``, then
+        every entry of ``derived`` in order whose key ``own`` does not set (any
+        case). Such shadowed entries are dropped without a warning. A derived
+        layer is a prepared ``ContextLayer`` or a mapping folded here. When no
+        two entries differ only by case, building costs one fold of ``own`` and
+        of each mapping plus a merge of dictionaries.
+        """
         values: dict[str, ContextValue] = {}
-        names: dict[str, str] = {}
-        warnings: list[str] = []
+        entry_count = 0
+        for layer in derived:
+            if isinstance(layer, ContextLayer):
+                folded = layer.values
+                clean = not layer.clashes
+            else:
+                folded = _fold(layer)
+                clean = len(folded) == len(layer)
+            if not clean:
+                return cls(_single_mapping(own, derived))
+            values.update(folded)
+            entry_count += len(folded)
 
-        for name, raw_value in entries.items():
-            folded = name.lower()
-            value = _normalise_value(name, raw_value)
-            if folded in values:
-                warnings.append(_duplicate_warning(names[folded], name))
-                continue
+        own_values = _fold(own)
+        if len(values) != entry_count or len(own_values) != len(own):
+            return cls(_single_mapping(own, derived))
+        values.update(own_values)
 
-            values[folded] = value
-            names[folded] = name
-
-        object.__setattr__(self, "_values", MappingProxyType(values))
-        object.__setattr__(self, "_names", MappingProxyType(names))
-        object.__setattr__(self, "warnings", tuple(warnings))
+        # The slot setters skip the __setattr__ that keeps instances immutable.
+        context = object.__new__(cls)
+        _set_values(context, values)
+        _set_layers(context, (own, *derived))
+        _set_names(context, None)
+        _set_warnings(context, ())
+        return context
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("RequestContext is immutable")
@@ -51,19 +144,64 @@ class RequestContext:
         value = self._values.get(key.lower())
         return value is not None, value
 
+    def value_of(self, folded_key: str) -> ContextValue | None:
+        """Return the value of a key given in lower case, or None when absent."""
+        return self._values.get(folded_key)
+
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._values
 
     def __iter__(self) -> Iterator[str]:
-        """Iterate over the key names as first written."""
-        return iter(self._names.values())
+        """Iterate over the key names as first written, in insertion order."""
+        return iter(self._first_names().values())
 
     def __len__(self) -> int:
         return len(self._values)
 
     def __repr__(self) -> str:
-        items = {self._names[folded]: value for folded, value in self._values.items()}
+        names = self._first_names()
+        items = {names[folded]: self._values[folded] for folded in names}
         return f"RequestContext({items!r})"
+
+    def _first_names(self) -> Mapping[str, str]:
+        """Return folded key -> name as first written, merging layers on first use."""
+        if self._names is None:
+            names: dict[str, str] = {}
+            for layer in self._layers:
+                entries = layer.entries if isinstance(layer, ContextLayer) else layer
+                for name in entries:
+                    names.setdefault(name.lower(), name)
+            object.__setattr__(self, "_names", MappingProxyType(names))
+        return self._names
+
+
+_set_values = RequestContext._values.__set__
+_set_layers = RequestContext._layers.__set__
+_set_names = RequestContext._names.__set__
+_set_warnings = RequestContext.warnings.__set__
+
+
+def _fold(entries: Mapping[str, RawValue]) -> dict[str, ContextValue]:
+    """Map lower-case keys to normalised values; on a case clash the last one wins."""
+    return {
+        name.lower(): value if value.__class__ is str else _normalise_value(name, value)
+        for name, value in entries.items()
+    }
+
+
+def _single_mapping(
+    own: Mapping[str, RawValue],
+    derived: Iterable[ContextLayer | Mapping[str, RawValue]],
+) -> dict[str, RawValue]:
+    """Return the one mapping that ``from_layers`` stands for."""
+    merged = dict(own)
+    present = {name.lower() for name in merged}
+    for layer in derived:
+        entries = layer.entries if isinstance(layer, ContextLayer) else layer
+        for name, value in entries.items():
+            if name.lower() not in present:
+                merged[name] = value
+    return merged
 
 
 def _normalise_value(name: str, value: object) -> ContextValue:
@@ -86,3 +224,6 @@ def _duplicate_warning(first: str, later: str) -> str:
         f"request context keys {first!r} and {later!r} differ only by case, so "
         f"conditions use the value of {first!r}, which comes first"
     )
+
+
+EMPTY_LAYER = ContextLayer({})

@@ -26,9 +26,10 @@ import base64
 import binascii
 import ipaddress
 import operator as python_operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 
 from kmspolicy.arn import arn_like
 from kmspolicy.conditions.context import ContextValue, RequestContext
@@ -47,6 +48,21 @@ PLAIN_OPERATOR_ON_MULTIVALUED_RESULT = False
 Matcher = Callable[[str, RequestContext], bool]
 
 Clause = tuple[Operator, str, Sequence[str]]
+
+# Whether one clause holds for a request context.
+CompiledClause = Callable[[RequestContext], bool]
+
+# Whether one request value passes a clause whose outcome depends on nothing else.
+ValueTest = Callable[[str], bool]
+
+# Parsed request values kept per process. Only parses are memoised, and a full
+# cache is emptied least recently used first.
+_PARSE_CACHE_SIZE = 4096
+
+# A dotted-quad IPv4 address exactly as ``ipaddress`` accepts it: four decimal
+# octets from 0 to 255 without leading zeros.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_ADDRESS = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
 
 _COMPARISONS = {
     "Equals": python_operator.eq,
@@ -76,10 +92,102 @@ def evaluate_clause(
 
 def compile_clause(
     operator: Operator, key: str, values: Sequence[str], substitute: bool
-) -> Callable[[RequestContext], bool]:
-    """Prepare a clause once; the result evaluates it like ``evaluate_clause``."""
-    matchers = _build_matchers(operator, values, substitute)
-    return partial(_evaluate, operator, key, tuple(values), matchers)
+) -> CompiledClause:
+    """Prepare a clause once; the result evaluates it like ``evaluate_clause``.
+
+    A clause without a set qualifier, whose outcome depends only on its key's
+    value, gets a specialised test with ``folded_key`` and ``test_value``
+    attributes. Callers may memoise ``test_value`` by request value (see
+    ``value_test_of``). Every other clause runs the general evaluation.
+    """
+    test = _value_test(operator, tuple(values), substitute)
+    if test is None:
+        matchers = _build_matchers(operator, values, substitute)
+        return partial(_evaluate, operator, key, tuple(values), matchers)
+
+    folded_key = key.lower()
+    absent = _absent_result(operator)
+
+    def clause(context: RequestContext) -> bool:
+        value = context.value_of(folded_key)
+        if value is None:
+            return absent
+        if value.__class__ is tuple:
+            return PLAIN_OPERATOR_ON_MULTIVALUED_RESULT
+        return test(value)
+
+    clause.folded_key = folded_key
+    clause.test_value = test
+    clause.absent_result = absent
+    return clause
+
+
+def value_test_of(clause: CompiledClause) -> ValueTest | None:
+    """Return the request-value test of a specialised clause, else None."""
+    return getattr(clause, "test_value", None)
+
+
+def _value_test(
+    operator: Operator, values: tuple[str, ...], substitute: bool
+) -> ValueTest | None:
+    """Build a test of one string value for a clause that needs nothing else.
+
+    Returns None for Null, set qualifiers and values with policy variables.
+    """
+    if operator.base == "Null" or operator.qualifier is not None:
+        return None
+    uses_variables = substitute and operator.takes_variables
+    if uses_variables and any(parse_template(v).has_variables for v in values):
+        return None
+
+    base = operator.positive_base
+    family = operator_family(base)
+    if base == "StringEquals":
+        test = frozenset(values).__contains__
+    elif base == "StringEqualsIgnoreCase":
+        test = _folded_membership(frozenset(value.lower() for value in values))
+    elif family == "IpAddress":
+        test = _in_networks(values)
+    else:
+        matchers = tuple(build_matcher(base, value, False) for value in values)
+        test = _any_matcher(matchers)
+
+    if operator.negated:
+        return _negation(test)
+    return test
+
+
+def _folded_membership(folded_values: frozenset[str]) -> ValueTest:
+    def test(value: str) -> bool:
+        return value.lower() in folded_values
+
+    return test
+
+
+def _any_matcher(matchers: tuple[Matcher, ...]) -> ValueTest:
+    """OR the matchers, which ignore the context when no variable is involved."""
+    if len(matchers) == 1:
+        (matcher,) = matchers
+
+        def test_one(value: str) -> bool:
+            return matcher(value, None)
+
+        return test_one
+
+    def test_any(value: str) -> bool:
+        for matcher in matchers:
+            if matcher(value, None):
+                return True
+        return False
+
+    return test_any
+
+
+def _negation(test: ValueTest) -> ValueTest:
+    def negated(value: str) -> bool:
+        return not test(value)
+
+    return negated
 
 
 def evaluate_block(
@@ -267,8 +375,12 @@ def _bool_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
     return match
 
 
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def _parse_number(text: str) -> Decimal | None:
     return Decimal(text) if NUMBER_PATTERN.fullmatch(text) else None
+
+
+_parse_date = lru_cache(maxsize=_PARSE_CACHE_SIZE)(parse_date)
 
 
 def _ordered_matcher(
@@ -295,7 +407,7 @@ def _numeric_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
 
 def _date_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
     """Compare instants as UTC epoch seconds."""
-    return _ordered_matcher(parse_date, base, policy_value)
+    return _ordered_matcher(_parse_date, base, policy_value)
 
 
 def _ip_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
@@ -304,20 +416,82 @@ def _ip_matcher(base: str, policy_value: str, substitute: bool) -> Matcher:
     A bare address is a /32 (IPv4) or /128 (IPv6) block. IPv4 blocks never
     contain IPv6 addresses, nor the reverse.
     """
-    try:
-        network = ipaddress.ip_network(policy_value, strict=False)
-    except ValueError:
-        return _never
+    test = _in_networks((policy_value,))
 
     def match(request_value: str, context: RequestContext) -> bool:
-        try:
-            address = ipaddress.ip_address(request_value)
-        except ValueError:
-            return False
-
-        return address in network
+        return test(request_value)
 
     return match
+
+
+def _in_networks(policy_values: Sequence[str]) -> ValueTest:
+    """Build a test of whether an address lies in any of the CIDR blocks given.
+
+    Policy values that are not blocks match nothing. IPv4 blocks whose prefix
+    ends at an octet boundary are tested with one regex on the text, and the
+    others by comparing the parsed address under the block's mask.
+    """
+    patterns = []
+    blocks = []
+    for policy_value in policy_values:
+        try:
+            network = ipaddress.ip_network(policy_value, strict=False)
+        except ValueError:
+            continue
+        if network.version == 4 and network.prefixlen % 8 == 0:
+            patterns.append(_ipv4_block_pattern(network))
+        else:
+            mask = int(network.netmask)
+            blocks.append((network.version, int(network.network_address), mask))
+
+    def test(request_value: str) -> bool:
+        for pattern in patterns:
+            if pattern.fullmatch(request_value) is not None:
+                return True
+        if not blocks:
+            return False
+
+        address = _parse_address(request_value)
+        if address is None:
+            return False
+        version, number = address
+        for block_version, network_number, mask in blocks:
+            if version == block_version and number & mask == network_number:
+                return True
+        return False
+
+    return test
+
+
+def _ipv4_block_pattern(network: ipaddress.IPv4Network) -> re.Pattern[str]:
+    """Match the dotted quads that ``ipaddress`` reads as addresses in ``network``.
+
+    The prefix length must be a multiple of 8, so the block fixes whole octets.
+    Those are written without leading zeros, the only form ``ipaddress`` takes.
+    """
+    fixed = network.prefixlen // 8
+    octets = str(network.network_address).split(".")[:fixed]
+    parts = [re.escape(octet) for octet in octets] + [_OCTET] * (4 - fixed)
+    return re.compile(r"\.".join(parts))
+
+
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def _parse_address(text: str) -> tuple[int, int] | None:
+    """Return (IP version, address as an integer), or None if ``text`` is invalid.
+
+    Dotted quads are parsed here and everything else by ``ipaddress``, which
+    accepts the same IPv4 forms.
+    """
+    if _IPV4_ADDRESS.fullmatch(text):
+        first, second, third, fourth = text.split(".")
+        number = (int(first) << 24) | (int(second) << 16) | (int(third) << 8)
+        return 4, number | int(fourth)
+
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return address.version, int(address)
 
 
 def _decode_base64(text: str) -> bytes | None:
