@@ -29,15 +29,17 @@ from kmspolicy.compile import (
     compile_policy,
     principal_arn_of,
 )
-from kmspolicy.compile.context import (
-    ContextItems,
-    key_items,
-    principal_items,
-    request_context,
+from kmspolicy.compile.batch import BatchMemo, plan_signature
+from kmspolicy.compile.context import key_layer, principal_layer, request_context
+from kmspolicy.compile.decide import (
+    Evaluation,
+    Plan,
+    decide_evaluation,
+    invalid_principal,
 )
-from kmspolicy.compile.decide import Evaluation, decide_evaluation, invalid_principal
 from kmspolicy.compile.grants import NO_GRANTS, CompiledGrants
 from kmspolicy.compile.principals import PrincipalKey, caller_keys, role_key
+from kmspolicy.conditions.context import EMPTY_LAYER, ContextLayer, RequestContext
 from kmspolicy.evaluate.decision import Decision
 from kmspolicy.evaluate.principal import Caller, CallerType, parse_caller
 from kmspolicy.evaluate.request import Grant, KeyMetadata, Request
@@ -50,7 +52,7 @@ logger = logging.getLogger(__name__)
 class _KeyEntry:
     policy: CompiledPolicy | None
     metadata: KeyMetadata | None
-    context: ContextItems
+    context: ContextLayer
     grants: CompiledGrants
 
 
@@ -64,8 +66,37 @@ class _PrincipalEntry:
 # Parsed callers kept per engine; the memo is emptied when it reaches this size.
 _CALLER_MEMO_SIZE = 65_536
 
-_NO_KEY = _KeyEntry(None, None, (), NO_GRANTS)
+# Plans kept per engine, emptied at this size and whenever a policy is registered.
+# A Plan contains the policy set in force and, per policy, the statements naming
+# its caller, so its size grows with the statements that name that caller.
+_PLAN_MEMO_SIZE = 65_536
+
+# Smaller groups are decided request by request, which costs less than setting
+# up the columns.
+_MIN_GROUP_SIZE = 2
+
+_NO_KEY = _KeyEntry(None, None, EMPTY_LAYER, NO_GRANTS)
 _NO_PRINCIPAL = _PrincipalEntry()
+
+
+class _BatchGroup:
+    """Requests of a batch decided together, in parallel lists by batch position."""
+
+    __slots__ = ("positions", "principal_layers", "requests")
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []
+        self.requests: list[Request] = []
+        self.principal_layers: list[ContextLayer] = []
+
+    def add(
+        self, batch: Sequence[Request], positions: list[int], layer: ContextLayer
+    ) -> None:
+        """Add the requests at ``positions`` of ``batch``, whose principal layer is
+        ``layer``."""
+        self.positions.extend(positions)
+        self.requests.extend(map(batch.__getitem__, positions))
+        self.principal_layers.extend([layer] * len(positions))
 
 
 class Engine:
@@ -83,6 +114,8 @@ class Engine:
         self._rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._vpce: dict[str, CompiledPolicy] = {}
         self._callers: dict[tuple, tuple[Caller | None, tuple[PrincipalKey, ...]]] = {}
+        self._principal_layers: dict[str, tuple[Caller | None, ContextLayer]] = {}
+        self._plans: dict[tuple, Plan] = {}
 
     # -- registration -----------------------------------------------------------
 
@@ -102,9 +135,10 @@ class Engine:
 
         compiled = None if key_policy is None else compile_policy(key_policy)
         entry = _KeyEntry(
-            compiled, metadata, key_items(metadata), compile_grants(grants)
+            compiled, metadata, key_layer(metadata), compile_grants(grants)
         )
         self._keys[key_arn] = entry
+        self._plans.clear()
 
     def add_principal(
         self,
@@ -129,18 +163,22 @@ class Engine:
         role = role_key(principal_arn)
         if role is not None:
             self._principals[role] = entry
+        self._plans.clear()
 
     def set_scps(self, account: str, levels: Sequence[Sequence[Policy]]) -> None:
         """Register the SCP levels, organization root first, of a caller account."""
         self._scps[account] = _compile_levels(levels)
+        self._plans.clear()
 
     def set_rcps(self, account: str, levels: Sequence[Sequence[Policy]]) -> None:
         """Register the RCP levels, organization root first, of a key's account."""
         self._rcps[account] = _compile_levels(levels)
+        self._plans.clear()
 
     def add_vpce_policy(self, endpoint_id: str, policy: Policy) -> None:
         """Register the policy of a VPC endpoint, matched to ``aws:SourceVpce``."""
         self._vpce[endpoint_id] = compile_policy(policy)
+        self._plans.clear()
 
     # -- decisions --------------------------------------------------------------
 
@@ -150,18 +188,60 @@ class Engine:
         Raises RequestError when the principal is not a recognisable ARN or
         service name.
         """
-        first = self._caller(request.principal, None, False)[0]
+        found = self._principal_layers.get(request.principal)
+        if found is None:
+            found = self._principal(request.principal)
+        first, principal_keys = found
         key_entry = self._keys.get(request.resource, _NO_KEY)
-        extra = key_entry.context if key is None else key_items(key)
-        context = request_context(request, principal_items(first), extra)
+        key_keys = key_entry.context if key is None else key_layer(key)
+        context = request_context(request, principal_keys, key_keys)
+        plan = self._plan(request, first, key_entry, context)
+        return decide_evaluation(Evaluation(request, plan, context))
 
-        policies = self._policy_set(first, request, key_entry, _source_vpce(context))
-        has_boundary = policies.permission_boundary is not None
+    def _principal(self, principal: str) -> tuple[Caller | None, ContextLayer]:
+        """Parse a principal without ``aws:PrincipalArn`` and fold its context keys.
+
+        Done once per distinct principal, and stored with the parsed callers.
+        """
+        found = self._principal_layers.get(principal)
+        if found is None:
+            first = self._caller(principal, None, False)[0]
+            if len(self._principal_layers) >= _CALLER_MEMO_SIZE:
+                self._principal_layers.clear()
+            found = self._principal_layers[principal] = (first, principal_layer(first))
+        return found
+
+    def _plan(
+        self,
+        request: Request,
+        first: Caller | None,
+        key_entry: _KeyEntry,
+        context: RequestContext,
+    ) -> Plan:
+        """Return the Plan of a request, made once per caller, resource, action and
+        endpoint.
+
+        Plans are dropped whenever a policy is registered. Raises RequestError
+        when the principal is not recognisable.
+        """
+        source_vpce = _source_vpce(context)
         principal_arn = principal_arn_of(context)
+        memo_key = _plan_key(request, principal_arn, source_vpce)
+        plan = self._plans.get(memo_key)
+        if plan is not None:
+            return plan
+
+        policies = self._policy_set(first, request, key_entry, source_vpce)
+        has_boundary = policies.permission_boundary is not None
         caller, keys = self._caller(request.principal, principal_arn, has_boundary)
         if caller is None:
             raise invalid_principal(request.principal)
-        return decide_evaluation(Evaluation(request, policies, context, caller, keys))
+
+        plan = Plan(policies, caller, request.action, request.resource, keys)
+        if len(self._plans) >= _PLAN_MEMO_SIZE:
+            self._plans.clear()
+        self._plans[memo_key] = plan
+        return plan
 
     def _caller(
         self, principal: str, principal_arn: str | None, has_boundary: bool
@@ -180,31 +260,88 @@ class Engine:
     def decide_batch(self, requests: Sequence[Request]) -> list[Decision]:
         """Decide many requests, in order, sharing work across them.
 
-        Requests with the same principal and key share the parsed caller, the
-        derived context keys, the policies in force and the principal index
-        keys. Every request is still decided on its own: identical requests are
-        decided again, not looked up. Raises RequestError for the first request
-        whose principal is not recognisable.
+        Requests whose Plans have the same signature and whose context key
+        names are the same are decided together by ``BatchMemo.decide_group``.
+        A group works out its context layout once, tests each condition once per
+        distinct value in the batch and runs the decision steps once per
+        pattern of applying statements. Other requests are decided one by one. Every request's
+        own values are still read and tested. Raises RequestError for the first
+        request whose principal is not recognisable.
         """
-        groups: dict[tuple[str, str], _Group] = {}
-        decisions: list[Decision] = []
-        for request in requests:
-            group_id = (request.principal, request.resource)
-            group = groups.get(group_id)
+        memo = BatchMemo()
+        decisions: list[Decision | None] = [None] * len(requests)
+        groups: dict[tuple, _BatchGroup] = {}
+        for positions in _by_names(requests).values():
+            request = requests[positions[0]]
+            routed = self._group_key(request, memo)
+            if routed is None:
+                for position in positions:
+                    decisions[position] = self.decide(requests[position])
+                continue
+
+            group_key, principal_keys = routed
+            group = groups.get(group_key)
             if group is None:
-                group = self._group(request)
-                groups[group_id] = group
-            decisions.append(group.decide(request))
+                group = groups[group_key] = _BatchGroup()
+            group.add(requests, positions, principal_keys)
+
+        for group_key, group in groups.items():
+            decided = self._decide_group(group_key[0], group, memo)
+            for position, decision in zip(group.positions, decided, strict=True):
+                decisions[position] = decision
 
         logger.debug("decided %d requests in %d groups", len(requests), len(groups))
         return decisions
 
-    # -- assembling the policies in force -----------------------------------------
+    def _group_key(
+        self, request: Request, memo: BatchMemo
+    ) -> tuple[tuple, ContextLayer] | None:
+        """Return the request's group and principal layer, or None to decide it alone.
 
-    def _group(self, request: Request) -> _Group:
-        first = self._caller(request.principal, None, False)[0]
+        Raises RequestError when the principal is not recognisable.
+        """
+        own_names = tuple(request.context)
+        if memo.own_spellings(own_names) is None:
+            return None
+
+        first, principal_keys = self._principal(request.principal)
+        principal_arn = principal_keys.values.get("aws:principalarn")
+        plan = self._plans.get(_plan_key(request, principal_arn, None))
+        if plan is None:
+            key_entry = self._keys.get(request.resource, _NO_KEY)
+            context = request_context(request, principal_keys, key_entry.context)
+            plan = self._plan(request, first, key_entry, context)
+
+        signature = plan_signature(plan)
+        if signature is None:
+            return None
+        group_key = (
+            signature,
+            request.action,
+            own_names,
+            tuple(request.encryption_context),
+        )
+        return group_key, principal_keys
+
+    def _decide_group(
+        self, signature: tuple, group: _BatchGroup, memo: BatchMemo
+    ) -> list[Decision]:
+        """Decide requests that share a Plan signature and context key names."""
+        requests = group.requests
+        if len(requests) < _MIN_GROUP_SIZE:
+            return [self.decide(request) for request in requests]
+
+        request = requests[0]
         key_entry = self._keys.get(request.resource, _NO_KEY)
-        return _Group(self, request, first, key_entry)
+        context = request_context(request, group.principal_layers[0], key_entry.context)
+        decided = memo.decide_group(
+            requests, group.principal_layers, signature, context, self.decide
+        )
+        if decided is None:
+            return [self.decide(request) for request in requests]
+        return decided
+
+    # -- assembling the policies in force -----------------------------------------
 
     def _policy_set(
         self,
@@ -252,38 +389,36 @@ class Engine:
         )
 
 
-class _Group:
-    """Work shared by the requests of one principal on one resource in a batch."""
-
-    def __init__(
-        self, engine: Engine, request: Request, first: Caller | None, key: _KeyEntry
-    ) -> None:
-        self.engine = engine
-        self.first = first
-        self.key = key
-        self.principal_items = principal_items(first)
-        self.policy_sets: dict[str | None, CompiledPolicySet] = {}
-
-    def decide(self, request: Request) -> Decision:
-        context = request_context(request, self.principal_items, self.key.context)
-        policies = self._policies(request, _source_vpce(context))
-        has_boundary = policies.permission_boundary is not None
-        principal_arn = principal_arn_of(context)
-        caller, keys = self.engine._caller(
-            request.principal, principal_arn, has_boundary
+def _by_names(requests: Sequence[Request]) -> dict[tuple, list[int]]:
+    """Group batch positions by principal, resource, action and context key names."""
+    groups: dict[tuple, list[int]] = {}
+    for position, request in enumerate(requests):
+        group_key = (
+            request.principal,
+            request.resource,
+            request.action,
+            tuple(request.context),
+            tuple(request.encryption_context),
         )
-        if caller is None:
-            raise invalid_principal(request.principal)
-        return decide_evaluation(Evaluation(request, policies, context, caller, keys))
+        positions = groups.get(group_key)
+        if positions is None:
+            groups[group_key] = [position]
+        else:
+            positions.append(position)
+    return groups
 
-    def _policies(self, request: Request, source_vpce: str | None) -> CompiledPolicySet:
-        policies = self.policy_sets.get(source_vpce)
-        if policies is None:
-            policies = self.engine._policy_set(
-                self.first, request, self.key, source_vpce
-            )
-            self.policy_sets[source_vpce] = policies
-        return policies
+
+def _plan_key(
+    request: Request, principal_arn: str | None, source_vpce: str | None
+) -> tuple:
+    """Return what a Plan depends on besides the registered policies."""
+    return (
+        request.principal,
+        principal_arn,
+        request.resource,
+        source_vpce,
+        request.action,
+    )
 
 
 def _compile_levels(levels: Sequence[Sequence[Policy]]):
@@ -295,6 +430,6 @@ def _key_account(resource: str) -> str | None:
     return parts[4] if len(parts) > 5 else None
 
 
-def _source_vpce(context) -> str | None:
-    value = context.lookup("aws:SourceVpce")[1]
+def _source_vpce(context: RequestContext) -> str | None:
+    value = context.value_of("aws:sourcevpce")
     return value if isinstance(value, str) else None

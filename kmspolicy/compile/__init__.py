@@ -8,8 +8,13 @@ same outcome, reason and deciding statements as ``evaluate.evaluator.decide``.
 
 from __future__ import annotations
 
-from kmspolicy.compile.context import key_items, principal_items, request_context
-from kmspolicy.compile.decide import Evaluation, decide_evaluation, invalid_principal
+from kmspolicy.compile.context import key_layer, principal_layer, request_context
+from kmspolicy.compile.decide import (
+    Evaluation,
+    Plan,
+    decide_evaluation,
+    invalid_principal,
+)
 from kmspolicy.compile.grants import CompiledGrants, compile_grants
 from kmspolicy.compile.policy import CompiledPolicy, compile_policy
 from kmspolicy.compile.policy_set import CompiledPolicySet, compile_policy_set
@@ -40,17 +45,18 @@ def decide_compiled(
     name. Policies were validated when they were compiled.
     """
     first = parse_caller(request.principal)
-    context = request_context(request, principal_items(first), key_items(key))
+    context = request_context(request, principal_layer(first), key_layer(key))
     has_boundary = policies.permission_boundary is not None
     caller = parse_caller(
         request.principal, principal_arn_of(context), has_boundary=has_boundary
     )
     if caller is None:
         raise invalid_principal(request.principal)
-    return decide_evaluation(Evaluation(request, policies, context, caller))
+    plan = Plan(policies, caller, request.action, request.resource)
+    return decide_evaluation(Evaluation(request, plan, context))
 
 
 def principal_arn_of(context: RequestContext) -> str | None:
     """Return ``aws:PrincipalArn`` when it is a single string, else None."""
-    value = context.lookup("aws:PrincipalArn")[1]
+    value = context.value_of("aws:principalarn")
     return value if isinstance(value, str) else None

@@ -1,79 +1,74 @@
-"""The request context of a decision, built from parts that requests can share.
+"""The request context of a decision, built from layers that requests can share.
 
-``build_context`` in the reference evaluator derives keys from the principal, the
-encryption context and the key's metadata, then lets keys the request sets win.
-Here the principal and key parts are built once and reused by every request with
-the same principal or key, and the merge gives the same ``RequestContext``,
-entry order and warnings included.
+``evaluator.build_context`` derives keys from the principal, the encryption
+context and the key's metadata, then lets keys the request sets win. Here the
+principal and key layers are folded once and shared by every request with the
+same principal or key. Only the request's own keys and its encryption context
+are folded per request. The result equals ``build_context``'s, entry order and
+warnings included.
 """
 
 from __future__ import annotations
 
-from kmspolicy.conditions.context import RequestContext
-from kmspolicy.evaluate.principal import Caller, CallerType
+from functools import partial
+
+from kmspolicy.conditions.context import (
+    EMPTY_LAYER,
+    ContextLayer,
+    ContextValue,
+    RequestContext,
+)
+from kmspolicy.evaluate.evaluator import (
+    encryption_context_keys,
+    key_context,
+    principal_context,
+)
+from kmspolicy.evaluate.principal import Caller
 from kmspolicy.evaluate.request import KeyMetadata, Request
 
-ContextItems = tuple[tuple[str, str | list[str]], ...]
+_FOLDED_PREFIX = "kms:encryptioncontext:"
 
 
-def principal_items(caller: Caller | None) -> ContextItems:
-    """Return the keys derived from the principal (``caller`` parsed without
-    ``aws:PrincipalArn``), in the reference's order."""
+def principal_layer(caller: Caller | None) -> ContextLayer:
+    """Fold the keys derived from the principal, parsed without ``aws:PrincipalArn``."""
     if caller is None or caller.account is None:
-        return ()
-
-    arn = caller.arn
-    if caller.type is CallerType.ASSUMED_ROLE:
-        arn = caller.role_arn
-    return (
-        ("aws:PrincipalArn", arn),
-        ("aws:PrincipalAccount", caller.account),
-        ("kms:CallerAccount", caller.account),
-    )
+        return EMPTY_LAYER
+    return ContextLayer(principal_context(caller))
 
 
-def key_items(key: KeyMetadata | None) -> ContextItems:
-    """Return the keys derived from the key's metadata, in the reference's order."""
+def key_layer(key: KeyMetadata | None) -> ContextLayer:
+    """Fold the keys derived from the key's metadata."""
     if key is None:
-        return ()
-
-    items: list[tuple[str, str | list[str]]] = []
-    if key.spec:
-        items.append(("kms:KeySpec", key.spec))
-    if key.usage:
-        items.append(("kms:KeyUsage", key.usage))
-    if key.origin:
-        items.append(("kms:KeyOrigin", key.origin))
-    if key.multi_region is not None:
-        items.append(("kms:MultiRegion", "true" if key.multi_region else "false"))
-    if key.aliases:
-        items.append(("kms:ResourceAliases", list(key.aliases)))
-    for name, value in key.tags.items():
-        items.append((f"aws:ResourceTag/{name}", value))
-    return tuple(items)
+        return EMPTY_LAYER
+    return ContextLayer(key_context(key))
 
 
 def request_context(
-    request: Request, principal: ContextItems, key: ContextItems
+    request: Request, principal: ContextLayer, key: ContextLayer
 ) -> RequestContext:
-    """Merge the request's own keys with the derived ones. Keys the request sets win."""
-    merged: dict[str, str | list[str]] = dict(request.context)
-    present = {name.lower() for name in merged}
+    """Merge the request's own keys with the derived layers. Keys the request sets win."""
+    layers = (principal, encryption_context_layer(request), key)
+    if key is EMPTY_LAYER:
+        layers = layers[:2]
+    return RequestContext.from_layers(request.context, layers)
 
-    for name, value in principal:
-        if name.lower() not in present:
-            merged[name] = value
 
-    encryption_context = request.encryption_context
-    if encryption_context:
-        for name, value in encryption_context.items():
-            derived = f"kms:EncryptionContext:{name}"
-            if derived.lower() not in present:
-                merged[derived] = value
-        if "kms:encryptioncontextkeys" not in present:
-            merged["kms:EncryptionContextKeys"] = list(encryption_context)
+def encryption_context_layer(request: Request) -> ContextLayer:
+    """Fold the keys derived from the request's encryption context.
 
-    for name, value in key:
-        if name.lower() not in present:
-            merged[name] = value
-    return RequestContext(merged)
+    Builds what ``ContextLayer(encryption_context_keys(request))`` would, but
+    folds the pairs directly and spells the keys out only if a context is
+    iterated. Pairs whose names differ only by case take the general path.
+    """
+    pairs = request.encryption_context
+    if not pairs:
+        return EMPTY_LAYER
+
+    values: dict[str, ContextValue] = {
+        _FOLDED_PREFIX + name.lower(): value for name, value in pairs.items()
+    }
+    if len(values) != len(pairs):
+        return ContextLayer(encryption_context_keys(request))
+
+    values["kms:encryptioncontextkeys"] = tuple(pairs)
+    return ContextLayer.prefolded(values, partial(encryption_context_keys, request))

@@ -8,7 +8,7 @@ way statements are found differs: each policy's index yields the candidates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from kmspolicy.catalogue import CROSS_ACCOUNT_ACTIONS
 from kmspolicy.compile.policy import CompiledPolicy
@@ -40,8 +40,82 @@ def invalid_principal(principal: str) -> RequestError:
     )
 
 
+class Plan:
+    """The part of a decision that requests can share: the caller, the policies in
+    force, the action and, per policy and effect, the statements that may apply.
+
+    Depends only on the arguments given, so one Plan serves every request with
+    the same caller, policies, action and resource. ``candidates`` fills its
+    table on first use. Each entry already passed the index, the Action element
+    and the Principal element, leaving resource and conditions per request.
+    ``denying`` lists the Deny candidates of every policy that can deny, in the
+    order the reference reports them. ``steps`` are the decision steps, in
+    order, without those that return None for every request of this Plan.
+    """
+
+    __slots__ = (
+        "_candidates",
+        "action",
+        "caller",
+        "denying",
+        "key_operation",
+        "key_owner",
+        "keys",
+        "policies",
+        "resource",
+        "shared",
+        "steps",
+    )
+
+    def __init__(
+        self,
+        policies: CompiledPolicySet,
+        caller: Caller,
+        action: str,
+        resource: str,
+        keys: tuple[PrincipalKey, ...] | None = None,
+    ) -> None:
+        self.policies = policies
+        self.caller = caller
+        self.keys = caller_keys(caller) if keys is None else keys
+        self.action = action.lower()
+        self.resource = resource
+        self.key_operation = resource != "*"
+        self.key_owner = _partition_and_account(resource)
+        # Further work derived from this Plan alone, filled by its users.
+        self.shared: dict[str, object] = {}
+        self._candidates: dict[Effect, dict[CompiledPolicy, tuple[Match, ...]]] = {
+            Effect.ALLOW: {},
+            Effect.DENY: {},
+        }
+        self.denying = tuple(
+            entry
+            for policy in _deny_sources(self)
+            for entry in self.candidates(policy, Effect.DENY)
+        )
+        self.steps = _steps_that_can_decide(self)
+
+    def candidates(self, policy: CompiledPolicy, effect: Effect) -> tuple[Match, ...]:
+        """Return the statements of one effect that name the caller, with the match."""
+        by_policy = self._candidates[effect]
+        found = by_policy.get(policy)
+        if found is None:
+            found = by_policy[policy] = self._naming_caller(policy, effect)
+        return found
+
+    def _naming_caller(
+        self, policy: CompiledPolicy, effect: Effect
+    ) -> tuple[Match, ...]:
+        found = []
+        for statement in policy.candidates(effect, self.action, self.keys):
+            match = statement.principal_match(self.caller)
+            if match is not PrincipalMatch.NONE:
+                found.append((statement, match))
+        return tuple(found)
+
+
 class Evaluation:
-    """State of one decision: the request, its parsed caller and its context."""
+    """State of one decision: the request, its context and the shared Plan."""
 
     __slots__ = (
         "action",
@@ -49,41 +123,31 @@ class Evaluation:
         "context",
         "key_operation",
         "keys",
+        "plan",
         "policies",
         "request",
         "resource",
     )
 
-    def __init__(
-        self,
-        request: Request,
-        policies: CompiledPolicySet,
-        context: RequestContext,
-        caller: Caller,
-        keys: tuple[PrincipalKey, ...] | None = None,
-    ) -> None:
+    def __init__(self, request: Request, plan: Plan, context: RequestContext) -> None:
         self.request = request
-        self.policies = policies
+        self.plan = plan
         self.context = context
-        self.caller = caller
-        self.keys = caller_keys(caller) if keys is None else keys
-        self.action = request.action.lower()
-        self.resource = request.resource
-        self.key_operation = request.resource != "*"
+        self.policies = plan.policies
+        self.caller = plan.caller
+        self.keys = plan.keys
+        self.action = plan.action
+        self.resource = plan.resource
+        self.key_operation = plan.key_operation
 
     def matching(self, policy: CompiledPolicy, effect: Effect) -> list[Match]:
         """Return the statements of one effect that apply, with their principal match."""
         found = []
+        resource = self.resource
         context = self.context
-        for statement in policy.candidates(effect, self.action, self.keys):
-            match = statement.principal_match(self.caller)
-            if match is PrincipalMatch.NONE:
-                continue
-            if not statement.resource_matches(self.resource, context):
-                continue
-            if not statement.conditions_hold(context):
-                continue
-            found.append((statement, match))
+        for entry in self.plan.candidates(policy, effect):
+            if entry[0].applies(resource, context):
+                found.append(entry)
         return found
 
     def allows(self, policy: CompiledPolicy) -> list[StatementRef]:
@@ -92,18 +156,31 @@ class Evaluation:
 
 def decide_evaluation(evaluation: Evaluation) -> Decision:
     """Run the decision steps in the reference's order."""
-    steps = (
-        _explicit_deny,
-        _organization_guardrails,
-        _endpoint_guardrail,
-        _identity_and_key_policy,
-        _grants,
-    )
-    for step in steps:
+    for step in evaluation.plan.steps:
         decision = step(evaluation)
         if decision is not None:
             return decision
     return _implicit_deny(evaluation, _missing_allow_reason(evaluation))
+
+
+def _steps_that_can_decide(plan: Plan) -> tuple[Callable, ...]:
+    """Return the steps in order, leaving out those with nothing to check.
+
+    The guardrail step needs applying SCP or RCP levels, the endpoint step a VPC
+    endpoint policy and the grant step grants. Without them each returns None.
+    """
+    policies = plan.policies
+    steps: list[Callable] = [_explicit_deny]
+    scps = policies.scps and _scps_apply(plan)
+    rcps = policies.rcps and _rcps_apply(plan)
+    if scps or rcps:
+        steps.append(_organization_guardrails)
+    if policies.vpce_policy is not None:
+        steps.append(_endpoint_guardrail)
+    steps.append(_identity_and_key_policy)
+    if policies.grants.grants:
+        steps.append(_grants)
+    return tuple(steps)
 
 
 def _result(
@@ -115,15 +192,15 @@ def _result(
 ) -> Decision:
     request = evaluation.request
     return Decision(
-        outcome=outcome,
-        reason=reason,
-        principal=request.principal,
-        action=request.action,
-        resource=request.resource,
-        statements=tuple(statements),
-        grant=grant,
-        request_id=request.request_id,
-        warnings=evaluation.context.warnings,
+        outcome,
+        reason,
+        request.principal,
+        request.action,
+        request.resource,
+        tuple(statements),
+        grant,
+        request.request_id,
+        evaluation.context.warnings,
     )
 
 
@@ -131,15 +208,15 @@ def _implicit_deny(evaluation: Evaluation, reason: str) -> Decision:
     return _result(evaluation, Outcome.IMPLICIT_DENY, reason)
 
 
-def _scps_apply(evaluation: Evaluation) -> bool:
+def _scps_apply(evaluation: Evaluation | Plan) -> bool:
     return evaluation.caller.type is not CallerType.SERVICE
 
 
-def _rcps_apply(evaluation: Evaluation) -> bool:
+def _rcps_apply(evaluation: Evaluation | Plan) -> bool:
     return evaluation.key_operation and evaluation.action not in _RCP_EXEMPT_ACTIONS
 
 
-def _deny_sources(evaluation: Evaluation) -> list[CompiledPolicy]:
+def _deny_sources(evaluation: Evaluation | Plan) -> list[CompiledPolicy]:
     policies = evaluation.policies
     sources = [*policies.identity_policies, *policies.session_policies]
     if evaluation.key_operation and policies.key_policy is not None:
@@ -156,10 +233,12 @@ def _deny_sources(evaluation: Evaluation) -> list[CompiledPolicy]:
 
 
 def _explicit_deny(evaluation: Evaluation) -> Decision | None:
+    resource = evaluation.resource
+    context = evaluation.context
     denying = [
         statement.ref
-        for policy in _deny_sources(evaluation)
-        for statement, _ in evaluation.matching(policy, Effect.DENY)
+        for statement, _ in evaluation.plan.denying
+        if statement.applies(resource, context)
     ]
     if not denying:
         return None
@@ -170,13 +249,13 @@ def _explicit_deny(evaluation: Evaluation) -> Decision | None:
 
 def _organization_guardrails(evaluation: Evaluation) -> Decision | None:
     policies = evaluation.policies
-    if _scps_apply(evaluation):
+    if policies.scps and _scps_apply(evaluation):
         for depth, level in enumerate(policies.scps):
             if not any(evaluation.allows(policy) for policy in level):
                 reason = f"no SCP at organization level {depth} allows the action"
                 return _implicit_deny(evaluation, reason)
 
-    if _rcps_apply(evaluation):
+    if policies.rcps and _rcps_apply(evaluation):
         for depth, level in enumerate(policies.rcps):
             if not any(evaluation.allows(policy) for policy in level):
                 reason = f"no RCP at organization level {depth} allows the action"
@@ -199,15 +278,17 @@ class _IdentitySide:
 
     def __init__(self, evaluation: Evaluation) -> None:
         policies = evaluation.policies
-        self.allows = [
-            ref
-            for policy in policies.identity_policies
-            for ref in evaluation.allows(policy)
-        ]
+        self.allows = []
+        for policy in policies.identity_policies:
+            self.allows.extend(evaluation.allows(policy))
         self.is_root = evaluation.caller.type is CallerType.ROOT
         boundary = policies.permission_boundary
         self.boundary_ok = boundary is None or bool(evaluation.allows(boundary))
-        self.session_ok = all(evaluation.allows(p) for p in policies.session_policies)
+        self.session_ok = True
+        for policy in policies.session_policies:
+            if not evaluation.allows(policy):
+                self.session_ok = False
+                break
 
     @property
     def limits_ok(self) -> bool:
@@ -242,6 +323,8 @@ def _identity_and_key_policy(evaluation: Evaluation) -> Decision | None:
     if evaluation.caller.type is CallerType.SERVICE:
         return _service_allow(evaluation, matches)
 
+    if _is_cross_partition(evaluation):
+        return None
     cross_account = _is_cross_account(evaluation)
     if cross_account and evaluation.action not in CROSS_ACCOUNT_ACTIONS:
         return None
@@ -250,13 +333,34 @@ def _identity_and_key_policy(evaluation: Evaluation) -> Decision | None:
     return _same_account_allow(evaluation, matches, identity)
 
 
-def _key_account(evaluation: Evaluation) -> str | None:
-    parts = evaluation.resource.split(":")
-    return parts[4] if len(parts) > 5 else None
+def _key_owner(evaluation: Evaluation) -> tuple[str | None, str | None]:
+    """Return the (partition, account) of the requested key ARN."""
+    return evaluation.plan.key_owner
+
+
+def _partition_and_account(resource: str) -> tuple[str | None, str | None]:
+    parts = resource.split(":")
+    if len(parts) < 6:
+        return None, None
+    return parts[1], parts[4]
 
 
 def _is_cross_account(evaluation: Evaluation) -> bool:
-    return evaluation.caller.account != _key_account(evaluation)
+    caller = evaluation.caller
+    return (caller.partition, caller.account) != _key_owner(evaluation)
+
+
+def _partition_reason(evaluation: Evaluation) -> str:
+    partition = _key_owner(evaluation)[0]
+    return (
+        f"the key is in partition {partition!r} and the caller in "
+        f"{evaluation.caller.partition!r}; partitions never share keys"
+    )
+
+
+def _is_cross_partition(evaluation: Evaluation) -> bool:
+    """Tell whether caller and key are in different partitions, which never share."""
+    return evaluation.caller.partition != _key_owner(evaluation)[0]
 
 
 def _service_allow(evaluation: Evaluation, matches: list[Match]) -> Decision | None:
@@ -324,6 +428,8 @@ def _missing_allow_reason(evaluation: Evaluation) -> str:
 
     if evaluation.caller.type is CallerType.SERVICE:
         return "no key-policy statement allows this service principal"
+    if _is_cross_partition(evaluation):
+        return _partition_reason(evaluation)
     if _is_cross_account(evaluation):
         if evaluation.action not in CROSS_ACCOUNT_ACTIONS:
             return f"{evaluation.request.action} cannot be used on a key in another account"

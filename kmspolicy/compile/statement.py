@@ -83,6 +83,16 @@ class CompiledStatement:
                 return False
         return True
 
+    def applies(self, resource: str, context: RequestContext) -> bool:
+        """Tell whether the Resource element and every condition hold."""
+        entries = self.resource_entries
+        if entries is not None and not self.resource_matches(resource, context):
+            return False
+        for condition in self.conditions:
+            if not condition(context):
+                return False
+        return True
+
 
 def compile_statement(policy: Policy, statement: Statement) -> CompiledStatement | None:
     """Prepare one statement, or return None for one that can never apply.
