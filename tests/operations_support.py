@@ -15,6 +15,9 @@ KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
 KEY2 = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 SIGN_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
 HMAC_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"
+AGREEMENT_KEY = (
+    f"arn:aws:kms:{REGION}:{ACCOUNT}:key/4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"
+)
 FOREIGN_KEY = f"arn:aws:kms:{REGION}:{OTHER}:key/3d4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a"
 ANA = f"arn:aws:iam::{ACCOUNT}:user/ana"
 BO = f"arn:aws:iam::{ACCOUNT}:user/bo"
@@ -75,6 +78,12 @@ def key_ring() -> KeyRing:
             key_policy=delegating_key_policy(),
         ),
         KeyRecord(
+            metadata=KeyMetadata(
+                arn=AGREEMENT_KEY, spec="ECC_NIST_P256", usage="KEY_AGREEMENT"
+            ),
+            key_policy=delegating_key_policy(),
+        ),
+        KeyRecord(
             metadata=KeyMetadata(arn=FOREIGN_KEY, spec="SYMMETRIC_DEFAULT"),
             key_policy=delegating_key_policy(OTHER),
         ),
@@ -82,7 +91,14 @@ def key_ring() -> KeyRing:
     return KeyRing(records)
 
 
+# A base64 blob for Decrypt and ReEncrypt, which KMS rejects without one.
+CIPHERTEXT = "AQID"
+
+
 def request(operation: str, principal: str = ANA, **parameters) -> OperationRequest:
+    """Build a request; Decrypt and ReEncrypt get CIPHERTEXT unless given one."""
+    if operation in ("Decrypt", "ReEncrypt"):
+        parameters.setdefault("CiphertextBlob", CIPHERTEXT)
     caller = CallerIdentity(principal=principal)
     return OperationRequest(operation=operation, parameters=parameters, caller=caller)
 

@@ -41,7 +41,7 @@ def what_if(tmp_path, *extra):
         "--operation",
         "Decrypt",
         "--parameters",
-        json.dumps({"KeyId": KEY}),
+        json.dumps({"KeyId": KEY, "CiphertextBlob": "AQID"}),
         "--key-arn",
         KEY,
         "--key-policy",

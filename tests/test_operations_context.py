@@ -12,7 +12,9 @@ from kmspolicy.operations import CallerIdentity, OperationRequest, authorize_ope
 from kmspolicy.grants import GrantStore
 from operations_support import (
     ACCOUNT,
+    AGREEMENT_KEY,
     ANA,
+    CIPHERTEXT,
     HMAC_KEY,
     KEY,
     KEY2,
@@ -114,7 +116,7 @@ PRESENT = [
     ),
     (
         "DeriveSharedSecret",
-        {"KeyId": KEY, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b"p"},
+        {"KeyId": AGREEMENT_KEY, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b"p"},
         "kms:CallerAccount",
         ACCOUNT,
     ),
@@ -421,7 +423,10 @@ def test_caller_keys_from_identity():
         context={"aws:SourceArn": "arn:aws:s3:::bucket", "kms:KeySpec": "forged"},
     )
     operation_request = OperationRequest(
-        operation="Decrypt", parameters={"KeyId": KEY}, caller=caller, region=REGION
+        operation="Decrypt",
+        parameters={"KeyId": KEY, "CiphertextBlob": CIPHERTEXT},
+        caller=caller,
+        region=REGION,
     )
     values = context(operation_request)
     assert values["aws:PrincipalArn"] == f"arn:aws:iam::{ACCOUNT}:role/Reader"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kmspolicy.errors import RequestError
 from kmspolicy.evaluate.decision import Decision, Outcome
@@ -18,12 +19,17 @@ from kmspolicy.evaluate.request import Grant, GrantConstraints, PolicySet, Reque
 from kmspolicy.grants.rules import escalation, retire_delegation, retire_role
 from kmspolicy.grants.store import GrantRecord, GrantStore
 from kmspolicy.operations.catalogue import Check, OperationInfo, operation_catalogue
-from kmspolicy.operations.context import derive_context, request_encryption_context
+from kmspolicy.operations.context import (
+    caller_principal_arn,
+    derive_context,
+    request_encryption_context,
+)
 from kmspolicy.operations.decision import AuthorizationStep, OperationDecision
 from kmspolicy.operations.engine import decide_in_context
 from kmspolicy.operations.errors import KmsApiError
 from kmspolicy.operations.keyring import KeyRing, ResolvedKey, alias_arn
 from kmspolicy.operations.request import KeyRecord, OperationRequest
+from kmspolicy.operations.usage import check_alias_retarget, check_key_usage
 from kmspolicy.operations.validate import validate_parameters
 
 logger = logging.getLogger(__name__)
@@ -50,8 +56,9 @@ class _Authorization:
         self.grants: GrantStore = grants if grants is not None else GrantStore()
         self.operation: OperationInfo = operation_catalogue().get(request.operation)
         self.parameters: dict = request.parameters
-        self.caller: Caller = _parse_caller(request.caller.principal)
+        self.caller: Caller = _parse_caller(request.caller)
         self.notes: list[str] = []
+        self.now: datetime = datetime.now(UTC)
 
     @property
     def account(self) -> str:
@@ -81,7 +88,9 @@ def authorize_operation(
     validate_parameters(state.operation, state.parameters)
     state.grants.check_tokens(state.tokens)
 
+    _check_retiring_principal_account(state)
     targets = [_resolve(state, check) for check in _checks(state)]
+    _check_key_types(state, targets)
     steps = tuple(_decide(state, target, targets) for target in targets)
     decision = OperationDecision(
         state.operation.name, steps, request.request_id, tuple(state.notes)
@@ -96,8 +105,9 @@ def authorize_operation(
     return decision
 
 
-def _parse_caller(principal: str) -> Caller:
-    caller = parse_caller(principal)
+def _parse_caller(identity) -> Caller:
+    principal = identity.principal
+    caller = parse_caller(principal, caller_principal_arn(identity.context))
     if caller is None:
         message = (
             f"principal {principal!r} is not an IAM user, role session, federated "
@@ -105,6 +115,52 @@ def _parse_caller(principal: str) -> Caller:
         )
         raise RequestError("invalid-principal", "caller.principal", message)
     return caller
+
+
+def _check_retiring_principal_account(state: _Authorization) -> None:
+    """Reject ListRetirableGrants for a retiring principal of another account.
+
+    NOTE: KMS states that the principal must be in the caller's account but
+    names no error; this raises ValidationException, the error for a parameter
+    that breaks a rule of the operation.
+    """
+    if state.operation.name != "ListRetirableGrants":
+        return
+    principal = state.parameters.get("RetiringPrincipal")
+    if principal is None:
+        return
+    account = _principal_account(principal)
+    if account == state.account:
+        return
+    message = (
+        f"RetiringPrincipal {principal!r} is not in the caller's account "
+        f"{state.account}; ListRetirableGrants lists only the grants of a "
+        "principal in the caller's own account"
+    )
+    raise KmsApiError("ValidationException", message, "RetiringPrincipal", principal)
+
+
+def _principal_account(principal: str) -> str | None:
+    """Return the account of a principal ARN or a bare account ID, else None."""
+    if principal.isdigit() and len(principal) == 12:
+        return principal
+    parts = principal.split(":")
+    if len(parts) >= 6 and parts[0] == "arn":
+        return parts[4]
+    return None
+
+
+def _check_key_types(state: _Authorization, targets: list[_Target]) -> None:
+    """Apply the key-type rules of the resolved keys (see ``usage``)."""
+    for target in targets:
+        if target.key is not None:
+            check_key_usage(
+                state.operation.name, target.check, target.key, state.parameters
+            )
+    if state.operation.name == "UpdateAlias":
+        current = next(t.key for t in targets if t.check.resource == "alias-target")
+        new = next(t.key for t in targets if t.check.resource == "key")
+        check_alias_retarget(current, new)
 
 
 def _checks(state: _Authorization) -> list[Check]:
@@ -168,11 +224,17 @@ def _alias_name(state: _Authorization, parameter: str) -> str:
 
 
 def _alias_region(state: _Authorization, name: str) -> str:
+    """Return the Region of the alias: the endpoint's, else the target key's.
+
+    Aliases are unique per account and Region, and CreateAlias and UpdateAlias
+    need the target key in the alias's Region, so a request without a Region
+    takes it from TargetKeyId. DeleteAlias looks the name up in every Region.
+    """
     if state.request.region is not None:
         return state.request.region
+    if state.parameters.get("TargetKeyId"):
+        return _resolve_key(state, "TargetKeyId").record.region
     target = state.keys.alias_target(name, state.account, None)
-    if target is None and state.parameters.get("TargetKeyId"):
-        target = _resolve_key(state, "TargetKeyId").record
     if target is None:
         message = f"Alias {name} is not found in account {state.account}"
         raise KmsApiError("NotFoundException", message, "AliasName", name)
@@ -243,6 +305,8 @@ def _decide(
         key=_context_key(state, target, targets),
         alias=target.alias if target.check.resource == "key" else None,
         same_key=_same_key(state, targets),
+        now=state.now,
+        alias_account=state.account,
     )
     request = _request(state, target, context)
     policies = _policies_for(state, target)
@@ -325,7 +389,12 @@ def _decide_retire(state: _Authorization, target: _Target) -> AuthorizationStep:
     """
     grant = target.grant.grant
     context = derive_context(
-        state.operation, target.check, state.request, key=target.key, grant=grant
+        state.operation,
+        target.check,
+        state.request,
+        key=target.key,
+        grant=grant,
+        now=state.now,
     )
     request = _request(state, target, context)
     policies = state.policies.model_copy(update={"key_policy": None, "grants": []})

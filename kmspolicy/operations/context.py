@@ -4,11 +4,15 @@ Which keys an action supplies comes from the catalogue (``catalogue.json``); wha
 each key's value is comes from the request parameters, the caller and the key.
 Every key is derived first and then filtered to the keys the action supplies, so a
 policy can never see a key that KMS would not have set for that operation.
+
+The caller's own ``context`` fills in only keys that KMS does not derive: a key
+that describes the principal, the key or the request parameters comes from them
+alone, and condition-key names compare without regard to case.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kmspolicy.catalogue import catalogue
@@ -16,6 +20,7 @@ from kmspolicy.evaluate.principal import CallerType, parse_caller
 from kmspolicy.evaluate.request import Grant, KeyMetadata
 from kmspolicy.operations.catalogue import Check, OperationInfo
 from kmspolicy.operations.request import KeyRecord, OperationRequest
+from kmspolicy.operations.validate import parse_timestamp
 
 ContextValues = dict[str, str | list[str]]
 
@@ -23,6 +28,28 @@ ContextValues = dict[str, str | list[str]]
 MAX_RESOURCE_ALIASES = 50
 
 _ALIAS_RESOURCE_KEYS = frozenset({"kms:calleraccount", "kms:viaservice"})
+
+# Keys that KMS derives from the principal, the key or the request parameters.
+# Caller context can neither replace nor add them, even when KMS leaves one out.
+# Principal tags are caller input like the context, so a context
+# aws:PrincipalTag/<k> counts unless ``principal_tags`` also names that tag.
+_DERIVED_KEYS = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalisawsservice",
+        "aws:principaltype",
+        "aws:principalservicename",
+        "aws:username",
+        "aws:resourceaccount",
+        "aws:tagkeys",
+    }
+)
+_DERIVED_PREFIXES = (
+    "kms:",
+    "aws:resourcetag/",
+    "aws:requesttag/",
+)
 
 _PARAMETER_KEYS = {
     "SigningAlgorithm": "kms:SigningAlgorithm",
@@ -53,20 +80,26 @@ def derive_context(
     alias: str | None = None,
     same_key: bool | None = None,
     grant: Grant | None = None,
+    now: datetime | None = None,
+    alias_account: str | None = None,
 ) -> ContextValues:
     """Return every condition key KMS supplies for ``check`` of this request.
 
     ``key`` is the key the check is asked on (the primary key for ReplicateKey's
-    kms:CreateKey check), ``alias`` the alias name the request used to name it,
-    ``same_key`` whether ReEncrypt's source and destination keys are one key, and
-    ``grant`` the grant that RetireGrant retires. Booleans and numbers are
-    written as strings, as in an AWS request context.
+    kms:CreateKey check), and ``alias`` the alias name the request used to name
+    it. ``same_key`` tells whether ReEncrypt's source and destination keys are one
+    key, and ``grant`` is the grant that RetireGrant retires. ``now`` is the time
+    of the request (default: the current time), and ``alias_account`` the account
+    that owns the alias of an alias check. Booleans and numbers are written as
+    strings, as in an AWS request context.
     """
     values: ContextValues = {}
     values.update(_caller_keys(request))
     if key is not None and check.resource != "alias":
         values.update(_key_keys(key.metadata))
         values["aws:ResourceAccount"] = key.account
+    if check.resource == "alias" and alias_account is not None:
+        values["aws:ResourceAccount"] = alias_account
     values.update(_parameter_keys(operation, check, request.parameters))
     values.update(_encryption_context_keys(operation, check, request.parameters, grant))
     values.update(_tag_keys(request.parameters))
@@ -80,18 +113,65 @@ def derive_context(
     if same_key is not None:
         values["kms:ReEncryptOnSameKey"] = _bool(same_key)
     values["kms:GrantIsForAWSResource"] = _bool(request.caller.via_service is not None)
+    values = _with_caller_context(values, request.caller.context)
+    values = _with_caller_context(values, _time_keys(now or datetime.now(UTC)))
     return _supplied_only(check, values)
+
+
+def _with_caller_context(
+    derived: ContextValues, caller_context: dict[str, str | list[str]]
+) -> ContextValues:
+    """Add the caller's context keys that KMS neither derived nor owns.
+
+    A caller key whose name equals a derived key's name in any case is dropped,
+    so ``AWS:PRINCIPALACCOUNT`` cannot shadow ``aws:PrincipalAccount``.
+    """
+    merged = dict(derived)
+    taken = {name.lower() for name in derived}
+    for name, value in caller_context.items():
+        folded = name.lower()
+        if folded in taken or _derived_key(folded):
+            continue
+        merged[name] = value
+        taken.add(folded)
+    return merged
+
+
+def _derived_key(folded: str) -> bool:
+    return folded in _DERIVED_KEYS or folded.startswith(_DERIVED_PREFIXES)
+
+
+def _time_keys(now: datetime) -> ContextValues:
+    """Return aws:CurrentTime and aws:EpochTime, which every request carries.
+
+    They are added after the caller's context, so a caller that sets either key
+    decides its value.
+    """
+    moment = now.astimezone(UTC)
+    return {
+        "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(moment.timestamp())),
+    }
+
+
+def caller_principal_arn(caller_context: dict[str, str | list[str]]) -> str | None:
+    """Return the caller's own aws:PrincipalArn (any spelling of the name), if given.
+
+    For a role session it gives the role ARN with its path, which the session
+    ARN lacks. ``parse_caller`` keeps it only when it names the session's role.
+    """
+    for name, value in caller_context.items():
+        if name.lower() == "aws:principalarn" and isinstance(value, str):
+            return value
+    return None
 
 
 def _caller_keys(request: OperationRequest) -> ContextValues:
     """Return the keys that describe the caller and the connection."""
     caller = request.caller
-    values: ContextValues = {
-        name: value
-        for name, value in caller.context.items()
-        if not name.lower().startswith("kms:")
-    }
-    parsed = parse_caller(caller.principal)
+    values: ContextValues = {}
+    principal_arn = caller_principal_arn(caller.context)
+    parsed = parse_caller(caller.principal, principal_arn)
     values.update(_principal_keys(parsed))
     for name, value in caller.principal_tags.items():
         values[f"aws:PrincipalTag/{name}"] = value
@@ -323,8 +403,4 @@ def _text(value: Any) -> str:
 
 
 def _epoch_seconds(value: Any) -> str:
-    if isinstance(value, datetime):
-        return str(int(value.timestamp()))
-    if isinstance(value, (int, float)):
-        return str(int(value))
-    return str(int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()))
+    return str(int(parse_timestamp("ValidTo", value).timestamp()))

@@ -7,12 +7,16 @@ keyword arguments can be used as they are.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kmspolicy.evaluate.request import KeyMetadata
 from kmspolicy.policy.model import Policy, PolicyKind
+
+# A key ARN: partition, Region, 12-digit account and a key ID without wildcards.
+KEY_ARN = re.compile(r"arn:[a-z][a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+")
 
 
 class CallerIdentity(BaseModel):
@@ -21,8 +25,11 @@ class CallerIdentity(BaseModel):
     ``via_service`` is the integrated service that calls on the principal's
     behalf (``s3.us-east-1.amazonaws.com``), absent for direct calls.
     ``context`` holds any further global condition keys the request carries
-    (``aws:SourceArn``, ``aws:CurrentTime``, ``aws:PrincipalOrgID``, ...); KMS
-    condition keys there are ignored, because KMS derives them itself.
+    (``aws:SourceArn``, ``aws:CurrentTime``, ``aws:PrincipalOrgID``, ...). Keys
+    that KMS derives itself are ignored there, in any spelling: ``kms:`` keys,
+    the principal keys, ``aws:ResourceAccount``, ``aws:ResourceTag/*``,
+    ``aws:RequestTag/*`` and ``aws:TagKeys``. ``aws:PrincipalArn`` is kept only
+    as the role ARN with its path for a session of that role.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -67,6 +74,13 @@ class KeyRecord(BaseModel):
     def _arn_required(cls, metadata: KeyMetadata) -> KeyMetadata:
         if not metadata.arn:
             raise ValueError("key metadata needs the key ARN in 'arn'")
+        if KEY_ARN.fullmatch(metadata.arn) is None:
+            raise ValueError(
+                f"{metadata.arn!r} is not a key ARN; give "
+                "arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID, for example "
+                "arn:aws:kms:us-east-1:111122223333:key/"
+                "1234abcd-12ab-34cd-56ef-1234567890ab"
+            )
         return metadata
 
     @field_validator("key_policy")

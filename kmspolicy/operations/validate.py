@@ -7,15 +7,17 @@ with the exception name KMS gives:
 
 * a member of the wrong JSON type: ``SerializationException``;
 * a missing required member, a length, range, enum or pattern violation, or an
-  unknown member: ``ValidationException``, in KMS's message style.
+  unknown member: ``ValidationException``, in KMS's message style;
+* a tag key with the reserved ``aws:`` prefix: ``TagException``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -72,6 +74,8 @@ def _check_value(limit_key: str, path: str, value: Any, shape: dict) -> None:
         _check_map(limit_key, path, value, shape)
     elif kind == "structure":
         _check_structure(limit_key, path, value, shape)
+    elif kind == "timestamp":
+        parse_timestamp(path, value)
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -142,6 +146,38 @@ def _blob_length(path: str, value: Any) -> int:
         raise KmsApiError("SerializationException", message, path, value) from error
 
 
+def parse_timestamp(path: str, value: Any) -> datetime:
+    """Return a timestamp member as an aware UTC datetime; raise SerializationException.
+
+    A timestamp is a datetime, Unix epoch seconds or an ISO 8601 string, the
+    forms botocore serializes. NOTE: a datetime or string without a time zone
+    is taken as UTC, as botocore does, so the result never depends on the local
+    time zone.
+    """
+    try:
+        moment = _to_datetime(value)
+    except (ValueError, OverflowError, OSError) as error:
+        message = (
+            f"member {path!r} is not a valid timestamp: {_preview(value)} ({error}); "
+            "give epoch seconds or an ISO 8601 date and time such as "
+            "2030-01-01T00:00:00Z"
+        )
+        raise KmsApiError("SerializationException", message, path, value) from error
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _to_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("epoch seconds must be a finite number")
+    return datetime.fromtimestamp(value, UTC)
+
+
 def _check_map(limit_key: str, path: str, value: dict, shape: dict) -> None:
     for key, item in value.items():
         _check_value(limit_key, f"{path}.{key}", key, shape["key"])
@@ -185,6 +221,12 @@ def _check_combinations(operation: OperationInfo, parameters: dict[str, Any]) ->
         _exactly_one(parameters, ("KeySpec", "NumberOfBytes"))
     if name == "CreateGrant":
         _check_create_grant(parameters)
+    if name == "CreateKey":
+        _check_key_spec_and_usage(parameters)
+    if name in ("Decrypt", "ReEncrypt"):
+        _check_ciphertext_present(parameters)
+    if name in ("CreateKey", "TagResource"):
+        _check_tag_keys(parameters.get("Tags") or [])
     if name == "RetireGrant":
         has_token = parameters.get("GrantToken") is not None
         has_pair = (
@@ -201,6 +243,12 @@ def _check_combinations(operation: OperationInfo, parameters: dict[str, Any]) ->
 
 
 def _check_create_grant(parameters: dict[str, Any]) -> None:
+    if not parameters["Operations"]:
+        # NOTE: the KMS model sets no minimum on Operations. A grant must list at
+        # least one operation, so an empty list is rejected here.
+        raise validation_error(
+            "Operations", "[]", "Member must have length greater than or equal to 1"
+        )
     _exactly_one(parameters, ("GranteePrincipal", "GranteeServicePrincipal"))
     _at_most_one(parameters, ("RetiringPrincipal", "RetiringServicePrincipal"))
     if parameters.get("GranteeServicePrincipal") is None:
@@ -216,6 +264,90 @@ def _check_create_grant(parameters: dict[str, Any]) -> None:
     ):
         message = "a grant for GranteeServicePrincipal needs a retiring principal"
         raise KmsApiError("ValidationException", message, "RetiringPrincipal", None)
+
+
+# KeyUsage values that CreateKey accepts with each KeySpec.
+_USAGES_BY_KEY_SPEC: dict[str, frozenset[str]] = {
+    "SYMMETRIC_DEFAULT": frozenset({"ENCRYPT_DECRYPT"}),
+    "HMAC_224": frozenset({"GENERATE_VERIFY_MAC"}),
+    "HMAC_256": frozenset({"GENERATE_VERIFY_MAC"}),
+    "HMAC_384": frozenset({"GENERATE_VERIFY_MAC"}),
+    "HMAC_512": frozenset({"GENERATE_VERIFY_MAC"}),
+    "RSA_2048": frozenset({"ENCRYPT_DECRYPT", "SIGN_VERIFY"}),
+    "RSA_3072": frozenset({"ENCRYPT_DECRYPT", "SIGN_VERIFY"}),
+    "RSA_4096": frozenset({"ENCRYPT_DECRYPT", "SIGN_VERIFY"}),
+    "ECC_NIST_P256": frozenset({"SIGN_VERIFY", "KEY_AGREEMENT"}),
+    "ECC_NIST_P384": frozenset({"SIGN_VERIFY", "KEY_AGREEMENT"}),
+    "ECC_NIST_P521": frozenset({"SIGN_VERIFY", "KEY_AGREEMENT"}),
+    "ECC_SECG_P256K1": frozenset({"SIGN_VERIFY"}),
+    "ECC_NIST_EDWARDS25519": frozenset({"SIGN_VERIFY"}),
+    "ML_DSA_44": frozenset({"SIGN_VERIFY"}),
+    "ML_DSA_65": frozenset({"SIGN_VERIFY"}),
+    "ML_DSA_87": frozenset({"SIGN_VERIFY"}),
+    "SM2": frozenset({"ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"}),
+}
+
+
+def create_key_spec(parameters: dict[str, Any]) -> str:
+    """Return the KeySpec of a CreateKey request, with the deprecated synonym."""
+    return (
+        parameters.get("KeySpec")
+        or parameters.get("CustomerMasterKeySpec")
+        or "SYMMETRIC_DEFAULT"
+    )
+
+
+def _check_key_spec_and_usage(parameters: dict[str, Any]) -> None:
+    """Reject a KeySpec with a KeyUsage it does not allow; KeyUsage defaults to ENCRYPT_DECRYPT.
+
+    NOTE: KMS models no exception for this; ValidationException is what emulators
+    return. An HMAC key spec therefore needs KeyUsage GENERATE_VERIFY_MAC stated.
+    """
+    spec = parameters.get("KeySpec")
+    legacy = parameters.get("CustomerMasterKeySpec")
+    if spec is not None and legacy is not None and spec != legacy:
+        message = (
+            f"KeySpec {spec!r} and CustomerMasterKeySpec {legacy!r} disagree; "
+            "give only KeySpec"
+        )
+        raise KmsApiError(
+            "ValidationException", message, "CustomerMasterKeySpec", legacy
+        )
+
+    spec = create_key_spec(parameters)
+    usage = parameters.get("KeyUsage") or "ENCRYPT_DECRYPT"
+    allowed = _USAGES_BY_KEY_SPEC.get(spec)
+    if allowed is None or usage in allowed:
+        return
+    choices = ", ".join(sorted(allowed))
+    message = (
+        f"KeyUsage {usage} is not valid for KeySpec {spec}; give KeyUsage {choices}"
+    )
+    raise KmsApiError("ValidationException", message, "KeyUsage", usage)
+
+
+def _check_ciphertext_present(parameters: dict[str, Any]) -> None:
+    """Require CiphertextBlob, which the model marks optional but KMS requires.
+
+    Only a DryRun with DryRunModifiers IGNORE_CIPHERTEXT may leave it out.
+    """
+    if parameters.get("CiphertextBlob") is not None:
+        return
+    modifiers = parameters.get("DryRunModifiers") or []
+    if parameters.get("DryRun") and "IGNORE_CIPHERTEXT" in modifiers:
+        return
+    raise validation_error("CiphertextBlob", None, "Member must not be null")
+
+
+def _check_tag_keys(tags: list[dict]) -> None:
+    for index, tag in enumerate(tags):
+        name = tag["TagKey"]
+        if name.lower().startswith("aws:"):
+            message = (
+                f"tag key {name!r} is invalid: the aws: prefix is reserved for "
+                "tags that AWS creates"
+            )
+            raise KmsApiError("TagException", message, f"Tags.{index}.TagKey", name)
 
 
 def _exactly_one(parameters: dict[str, Any], names: tuple[str, ...]) -> None:
