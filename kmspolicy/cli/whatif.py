@@ -129,7 +129,9 @@ def add_whatif_parser(commands) -> None:
         help="metadata of the --key-arn key: spec, usage, origin, tags, aliases, ...",
     )
     operation.add_argument(
-        "--region", help="Region of the KMS endpoint (default: the key's Region)"
+        "--region",
+        help="Region of the KMS endpoint, which sets aws:RequestedRegion "
+        "(default: the Region of --key-arn)",
     )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format"
@@ -167,12 +169,12 @@ def run_whatif(arguments: argparse.Namespace) -> int:
 
 def run_operation(arguments: argparse.Namespace) -> int:
     """Decide an operation request (``--operation``) and print every check."""
-    from kmspolicy.grants import GrantStore
+    from kmspolicy.grants.load import load_grant_store
     from kmspolicy.operations import authorize_operation
 
     try:
         request, keys, policies = _operation_inputs(arguments)
-        grants = GrantStore(policies.grants)
+        grants = load_grant_store(_grant_entries(arguments.grants), field="--grants")
         decision = authorize_operation(request, keys, policies, grants)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -205,23 +207,43 @@ def _operation_inputs(arguments: argparse.Namespace):
             principal=arguments.principal,
             context=_context(arguments),
         )
+        policies = _policy_set(arguments, with_grants=False)
+        keys = KeyRing()
+        if arguments.key_arn:
+            metadata = _key_metadata(arguments)
+            keys.add(KeyRecord(metadata=metadata, key_policy=policies.key_policy))
         request = OperationRequest(
             operation=arguments.operation,
             parameters=parameters,
             caller=caller,
-            region=arguments.region,
+            region=_endpoint_region(arguments, keys),
         )
-        policies = _policy_set(arguments)
-        keys = KeyRing()
-        if arguments.key_arn:
-            metadata = _json_object(arguments.key_metadata, "--key-metadata")
-            metadata = KeyMetadata(arn=arguments.key_arn, **metadata)
-            keys.add(KeyRecord(metadata=metadata, key_policy=policies.key_policy))
     except ValidationError as error:
         first = error.errors()[0]
         location = ".".join(str(part) for part in first["loc"])
         raise InputError(f"invalid {location}: {first['msg']}") from error
     return request, keys, policies
+
+
+def _key_metadata(arguments: argparse.Namespace) -> KeyMetadata:
+    """Return the --key-metadata object with the --key-arn ARN in ``arn``."""
+    metadata = _json_object(arguments.key_metadata, "--key-metadata")
+    given = metadata.pop("arn", None)
+    if given is not None and given != arguments.key_arn:
+        raise InputError(
+            f"--key-metadata gives arn {given!r} but --key-arn is "
+            f"{arguments.key_arn!r}; leave arn out of --key-metadata or give the "
+            "same ARN"
+        )
+    return KeyMetadata(arn=arguments.key_arn, **metadata)
+
+
+def _endpoint_region(arguments: argparse.Namespace, keys) -> str | None:
+    """Return --region, else the Region of the --key-arn key, else None."""
+    if arguments.region is not None:
+        return arguments.region
+    record = keys.by_arn(arguments.key_arn) if arguments.key_arn else None
+    return record.region if record is not None else None
 
 
 def _json_object(text: str, flag: str) -> dict:
@@ -234,8 +256,12 @@ def _json_object(text: str, flag: str) -> dict:
     return value
 
 
-def _policy_set(arguments: argparse.Namespace) -> PolicySet:
-    """Return the policies and grants given by the policy flags."""
+def _policy_set(arguments: argparse.Namespace, with_grants: bool = True) -> PolicySet:
+    """Return the policies and grants given by the policy flags.
+
+    The grants are those usable without a token: a ``--grants`` entry with
+    ``"Propagated": false`` is left out, because --action takes no grant tokens.
+    """
     return PolicySet(
         key_policy=_policy(arguments.key_policy, PolicyKind.KEY),
         identity_policies=[
@@ -248,7 +274,7 @@ def _policy_set(arguments: argparse.Namespace) -> PolicySet:
         scps=[[_policy(p, PolicyKind.SCP)] for p in arguments.scp],
         rcps=[[_policy(p, PolicyKind.RCP)] for p in arguments.rcp],
         vpce_policy=_policy(arguments.vpce_policy, PolicyKind.VPCE),
-        grants=_grants(arguments.grants),
+        grants=_grants(arguments.grants) if with_grants else [],
     )
 
 
@@ -342,6 +368,14 @@ def _policy(name: str | None, kind: PolicyKind) -> Policy | None:
 
 
 def _grants(name: str | None) -> list[Grant]:
+    from kmspolicy.grants.load import grant_entries
+
+    entries = grant_entries(_grant_entries(name), field="--grants")
+    return [entry.grant for entry in entries if entry.propagated]
+
+
+def _grant_entries(name: str | None) -> list:
+    """Return the grant entries of the --grants file, unvalidated; none without it."""
     if name is None:
         return []
     try:
@@ -353,4 +387,4 @@ def _grants(name: str | None) -> list[Grant]:
     grants = document.get("Grants") if isinstance(document, dict) else document
     if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
         raise InputError(f'{name} must hold a list of grants or {{"Grants": [...]}}')
-    return [Grant.model_validate(grant) for grant in grants]
+    return grants

@@ -94,6 +94,9 @@ def escalation(
     Subset S, a Subset or Equals that contains every pair of S; under a parent
     Equals E, exactly Equals E. Keys compare without regard to case and values
     exactly, as in grant constraints.
+
+    A grant with both constraint kinds must satisfy both, so it is at least as
+    strict as the parent when either kind alone meets the rule.
     """
     extra = sorted(set(operations) - set(parent.operations))
     if extra:
@@ -114,30 +117,31 @@ def _context_escalation(parent: Grant, child: GrantConstraints | None) -> str | 
     child_equals = child.encryption_context_equals if child else None
     child_subset = child.encryption_context_subset if child else None
 
-    if parent_equals is not None:
-        if child_equals is None or _folded(child_equals) != _folded(parent_equals):
-            return f"{parent.label} requires EncryptionContextEquals {parent_equals}"
-        if child_subset is not None and not _contains(parent_equals, child_subset):
-            return f"{parent.label} requires EncryptionContextEquals {parent_equals}"
+    if parent_equals is not None and not _same_pairs(child_equals, parent_equals):
+        return f"{parent.label} requires EncryptionContextEquals {parent_equals}"
 
     if parent_subset is not None:
         covering = [
             pairs for pairs in (child_equals, child_subset) if pairs is not None
         ]
-        if not covering or not all(
-            _contains(pairs, parent_subset) for pairs in covering
-        ):
+        if not any(_contains(pairs, parent_subset) for pairs in covering):
             return f"{parent.label} requires every pair of {parent_subset}"
     return None
 
 
-def _folded(pairs: dict[str, str]) -> dict[str, str]:
-    return {name.lower(): value for name, value in pairs.items()}
+def _folded_pairs(pairs: dict[str, str]) -> set[tuple[str, str]]:
+    """Return the pairs with folded keys; keys that differ only by case stay two pairs."""
+    return {(name.lower(), value) for name, value in pairs.items()}
+
+
+def _same_pairs(pairs: dict[str, str] | None, other: dict[str, str]) -> bool:
+    if pairs is None:
+        return False
+    return _folded_pairs(pairs) == _folded_pairs(other) and len(pairs) == len(other)
 
 
 def _contains(pairs: dict[str, str], required: dict[str, str]) -> bool:
-    folded = _folded(pairs)
-    return all(folded.get(name.lower()) == value for name, value in required.items())
+    return _folded_pairs(required) <= _folded_pairs(pairs)
 
 
 # -- retiring -----------------------------------------------------------------

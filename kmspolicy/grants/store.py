@@ -207,9 +207,22 @@ class GrantStore:
         return records
 
     def by_token(self, token: str) -> GrantRecord:
+        """Return the active grant that ``token`` names; raise InvalidGrantTokenException.
+
+        A token of a retired or revoked grant names no grant any more, so
+        RetireGrant with it fails as with an unknown token.
+        """
         record = self._tokens.get(token)
         if record is None:
             message = "the grant token is not a token this store issued"
+            raise KmsApiError(
+                "InvalidGrantTokenException", message, "GrantToken", token
+            )
+        if not record.active:
+            message = (
+                f"the grant token names {record.grant.label}, which is already "
+                "retired or revoked"
+            )
             raise KmsApiError(
                 "InvalidGrantTokenException", message, "GrantToken", token
             )

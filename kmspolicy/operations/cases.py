@@ -14,6 +14,7 @@ from typing import Any
 
 from kmspolicy.errors import RequestError
 from kmspolicy.evaluate.request import Grant, KeyMetadata, PolicySet
+from kmspolicy.grants.load import load_grant_store
 from kmspolicy.grants.store import GrantStore
 from kmspolicy.operations.authorize import authorize_operation
 from kmspolicy.operations.errors import KmsApiError
@@ -36,8 +37,8 @@ def run_operation_case(case: dict, policies: PolicySet, load_text) -> tuple[str,
     if not isinstance(operation, dict):
         raise RequestError("invalid-case", "operation", "operation must be an object")
 
-    keys = _keys(case.get("keys") or [], policies.key_policy, load_text)
-    grants = _grants(case.get("grants") or [], policies.grants)
+    keys = _keys(_list_member(case, "keys"), policies.key_policy, load_text)
+    grants = _grants(_list_member(case, "grants"), policies.grants)
     try:
         decision = authorize_operation(_request(operation), keys, policies, grants)
     except KmsApiError as error:
@@ -74,6 +75,18 @@ def _request(operation: dict) -> OperationRequest:
     )
 
 
+def _list_member(case: dict, name: str) -> list:
+    """Return a list member of the case; absent or null is an empty list."""
+    value = case.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        kind = type(value).__name__
+        message = f"{name} must be a list of objects, not {kind} ({value!r:.40})"
+        raise RequestError("invalid-case", name, message)
+    return value
+
+
 def _keys(entries: list, default_policy: Policy | None, load_text) -> KeyRing:
     ring = KeyRing()
     for index, entry in enumerate(entries):
@@ -96,15 +109,7 @@ def _keys(entries: list, default_policy: Policy | None, load_text) -> KeyRing:
 
 def _grants(entries: list, policy_grants: list[Grant]) -> GrantStore:
     """Build the grant store; an entry may carry ``GrantTokens`` and ``Propagated``."""
-    store = GrantStore(eventual_consistency=True)
-    for grant in policy_grants:
-        store.add(grant).propagated = True
-    for entry in entries:
-        record = store.add(Grant.model_validate(entry))
-        record.propagated = entry.get("Propagated", True)
-        for token in entry.get("GrantTokens") or []:
-            store.register_token(record, token)
-    return store
+    return load_grant_store(entries, in_force=policy_grants)
 
 
 def is_operation_case(case: dict[str, Any]) -> bool:
