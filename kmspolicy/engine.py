@@ -29,7 +29,12 @@ from kmspolicy.compile import (
     compile_policy,
     principal_arn_of,
 )
-from kmspolicy.compile.batch import BatchMemo, plan_signature
+from kmspolicy.compile.batch import (
+    BatchGroup,
+    BatchMemo,
+    PlanSignature,
+    plan_signature,
+)
 from kmspolicy.compile.context import key_layer, principal_layer, request_context
 from kmspolicy.compile.decide import (
     Evaluation,
@@ -71,32 +76,14 @@ _CALLER_MEMO_SIZE = 65_536
 # its caller, so its size grows with the statements that name that caller.
 _PLAN_MEMO_SIZE = 65_536
 
+_UNROUTED = object()
+
 # Smaller groups are decided request by request, which costs less than setting
 # up the columns.
 _MIN_GROUP_SIZE = 2
 
 _NO_KEY = _KeyEntry(None, None, EMPTY_LAYER, NO_GRANTS)
 _NO_PRINCIPAL = _PrincipalEntry()
-
-
-class _BatchGroup:
-    """Requests of a batch decided together, in parallel lists by batch position."""
-
-    __slots__ = ("positions", "principal_layers", "requests")
-
-    def __init__(self) -> None:
-        self.positions: list[int] = []
-        self.requests: list[Request] = []
-        self.principal_layers: list[ContextLayer] = []
-
-    def add(
-        self, batch: Sequence[Request], positions: list[int], layer: ContextLayer
-    ) -> None:
-        """Add the requests at ``positions`` of ``batch``, whose principal layer is
-        ``layer``."""
-        self.positions.extend(positions)
-        self.requests.extend(map(batch.__getitem__, positions))
-        self.principal_layers.extend([layer] * len(positions))
 
 
 class Engine:
@@ -116,6 +103,8 @@ class Engine:
         self._callers: dict[tuple, tuple[Caller | None, tuple[PrincipalKey, ...]]] = {}
         self._principal_layers: dict[str, tuple[Caller | None, ContextLayer]] = {}
         self._plans: dict[tuple, Plan] = {}
+        # One object per distinct Plan signature, dropped with the Plans.
+        self._signatures: dict[PlanSignature, PlanSignature] = {}
 
     # -- registration -----------------------------------------------------------
 
@@ -138,7 +127,7 @@ class Engine:
             compiled, metadata, key_layer(metadata), compile_grants(grants)
         )
         self._keys[key_arn] = entry
-        self._plans.clear()
+        self._forget_plans()
 
     def add_principal(
         self,
@@ -163,22 +152,26 @@ class Engine:
         role = role_key(principal_arn)
         if role is not None:
             self._principals[role] = entry
-        self._plans.clear()
+        self._forget_plans()
 
     def set_scps(self, account: str, levels: Sequence[Sequence[Policy]]) -> None:
         """Register the SCP levels, organization root first, of a caller account."""
         self._scps[account] = _compile_levels(levels)
-        self._plans.clear()
+        self._forget_plans()
 
     def set_rcps(self, account: str, levels: Sequence[Sequence[Policy]]) -> None:
         """Register the RCP levels, organization root first, of a key's account."""
         self._rcps[account] = _compile_levels(levels)
-        self._plans.clear()
+        self._forget_plans()
 
     def add_vpce_policy(self, endpoint_id: str, policy: Policy) -> None:
         """Register the policy of a VPC endpoint, matched to ``aws:SourceVpce``."""
         self._vpce[endpoint_id] = compile_policy(policy)
+        self._forget_plans()
+
+    def _forget_plans(self) -> None:
         self._plans.clear()
+        self._signatures.clear()
 
     # -- decisions --------------------------------------------------------------
 
@@ -239,7 +232,7 @@ class Engine:
 
         plan = Plan(policies, caller, request.action, request.resource, keys)
         if len(self._plans) >= _PLAN_MEMO_SIZE:
-            self._plans.clear()
+            self._forget_plans()
         self._plans[memo_key] = plan
         return plan
 
@@ -264,46 +257,47 @@ class Engine:
         names are the same are decided together by ``BatchMemo.decide_group``.
         A group works out its context layout once, tests each condition once per
         distinct value in the batch and runs the decision steps once per
-        pattern of applying statements. Other requests are decided one by one. Every request's
-        own values are still read and tested. Raises RequestError for the first
-        request whose principal is not recognisable.
+        pattern of applying statements. Other requests are decided one by one.
+        Every request's own values are still read and tested. Raises
+        RequestError for the first request whose principal is not recognisable.
         """
         memo = BatchMemo()
         decisions: list[Decision | None] = [None] * len(requests)
-        groups: dict[tuple, _BatchGroup] = {}
-        for positions in _by_names(requests).values():
-            request = requests[positions[0]]
-            routed = self._group_key(request, memo)
-            if routed is None:
-                for position in positions:
-                    decisions[position] = self.decide(requests[position])
+        routes: dict[tuple[str, str, str], tuple | None] = {}
+        groups: dict[tuple, BatchGroup] = {}
+        for position, request in enumerate(requests):
+            route_key = (request.principal, request.resource, request.action)
+            route = routes.get(route_key, _UNROUTED)
+            if route is _UNROUTED:
+                route = routes[route_key] = self._route(request)
+
+            own_names = tuple(request.context)
+            if route is None or memo.chooses_plan(own_names):
+                decisions[position] = self.decide(request)
                 continue
 
-            group_key, principal_keys = routed
+            signature, principal_keys = route
+            group_key = (signature.number, own_names, tuple(request.encryption_context))
             group = groups.get(group_key)
             if group is None:
-                group = groups[group_key] = _BatchGroup()
-            group.add(requests, positions, principal_keys)
+                group = groups[group_key] = BatchGroup(signature)
+            group.add(position, request, principal_keys)
 
-        for group_key, group in groups.items():
-            decided = self._decide_group(group_key[0], group, memo)
+        for group in groups.values():
+            decided = self._decide_group(group, memo)
             for position, decision in zip(group.positions, decided, strict=True):
                 decisions[position] = decision
 
         logger.debug("decided %d requests in %d groups", len(requests), len(groups))
         return decisions
 
-    def _group_key(
-        self, request: Request, memo: BatchMemo
-    ) -> tuple[tuple, ContextLayer] | None:
-        """Return the request's group and principal layer, or None to decide it alone.
+    def _route(self, request: Request) -> tuple[PlanSignature, ContextLayer] | None:
+        """Return the Plan signature and principal layer of requests with this
+        principal, resource and action that set neither ``aws:PrincipalArn`` nor
+        ``aws:SourceVpce``, or None to decide them alone.
 
         Raises RequestError when the principal is not recognisable.
         """
-        own_names = tuple(request.context)
-        if memo.own_spellings(own_names) is None:
-            return None
-
         first, principal_keys = self._principal(request.principal)
         principal_arn = principal_keys.values.get("aws:principalarn")
         plan = self._plans.get(_plan_key(request, principal_arn, None))
@@ -312,20 +306,12 @@ class Engine:
             context = request_context(request, principal_keys, key_entry.context)
             plan = self._plan(request, first, key_entry, context)
 
-        signature = plan_signature(plan)
+        signature = plan_signature(plan, self._signatures)
         if signature is None:
             return None
-        group_key = (
-            signature,
-            request.action,
-            own_names,
-            tuple(request.encryption_context),
-        )
-        return group_key, principal_keys
+        return signature, principal_keys
 
-    def _decide_group(
-        self, signature: tuple, group: _BatchGroup, memo: BatchMemo
-    ) -> list[Decision]:
+    def _decide_group(self, group: BatchGroup, memo: BatchMemo) -> list[Decision]:
         """Decide requests that share a Plan signature and context key names."""
         requests = group.requests
         if len(requests) < _MIN_GROUP_SIZE:
@@ -333,10 +319,9 @@ class Engine:
 
         request = requests[0]
         key_entry = self._keys.get(request.resource, _NO_KEY)
-        context = request_context(request, group.principal_layers[0], key_entry.context)
-        decided = memo.decide_group(
-            requests, group.principal_layers, signature, context, self.decide
-        )
+        principal_keys = self._principal(request.principal)[1]
+        context = request_context(request, principal_keys, key_entry.context)
+        decided = memo.decide_group(group, context, self.decide)
         if decided is None:
             return [self.decide(request) for request in requests]
         return decided
@@ -387,25 +372,6 @@ class Engine:
             boundary,
             (*role.session_policies, *exact.session_policies),
         )
-
-
-def _by_names(requests: Sequence[Request]) -> dict[tuple, list[int]]:
-    """Group batch positions by principal, resource, action and context key names."""
-    groups: dict[tuple, list[int]] = {}
-    for position, request in enumerate(requests):
-        group_key = (
-            request.principal,
-            request.resource,
-            request.action,
-            tuple(request.context),
-            tuple(request.encryption_context),
-        )
-        positions = groups.get(group_key)
-        if positions is None:
-            groups[group_key] = [position]
-        else:
-            positions.append(position)
-    return groups
 
 
 def _plan_key(

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmspolicy.compile.context import encryption_context_layer, request_context
+from kmspolicy.compile.context import request_context
 from kmspolicy.conditions.context import ContextLayer, RequestContext
 from kmspolicy.conditions.evaluate import (
     compile_clause,
@@ -26,7 +26,6 @@ from kmspolicy.engine import Engine
 from kmspolicy.evaluate.decision import Outcome
 from kmspolicy.evaluate.evaluator import (
     build_context,
-    encryption_context_keys,
     key_context,
     principal_context,
 )
@@ -127,18 +126,6 @@ def test_request_context_equals_build_context(own, encryption_context, tags):
     layered = request_context(request, principal, ContextLayer(key_context(key)))
 
     _same_context(layered, build_context(request, key))
-
-
-def test_encryption_context_layer_spells_keys():
-    request = Request(
-        principal=USER, action="kms:Decrypt", encryption_context={"Dept": "a"}
-    )
-
-    layer = encryption_context_layer(request)
-
-    assert dict(layer.entries) == encryption_context_keys(request)
-    assert layer.values["kms:encryptioncontext:dept"] == "a"
-    assert layer.values["kms:encryptioncontextkeys"] == ("Dept",)
 
 
 # Specialised clauses -------------------------------------------------------------

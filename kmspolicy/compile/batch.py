@@ -18,7 +18,8 @@ decided like two different ones: nothing is cached by request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 
 from kmspolicy.compile.decide import Plan
 from kmspolicy.compile.policy import CompiledPolicy
@@ -51,59 +52,60 @@ class BatchMemo:
     """Memos that the groups of one batch share; discard it after the batch.
 
     Keeps each clause's result per distinct request value, each decision per
-    signature and pattern of applying statements, and the layout of each set of
-    own context key names.
+    signature and pattern of applying statements, and whether each set of own
+    context key names chooses the Plan.
     """
 
     def __init__(self) -> None:
         self._clause_results: dict[CompiledClause, dict[str, bool]] = {}
-        self._decisions: dict[tuple, Decision] = {}
-        self._own_layouts: dict[tuple[str, ...], dict[str, str] | None] = {}
+        self._decisions: dict[PlanSignature, dict[int, Decision]] = {}
+        self._own_layouts: dict[tuple[str, ...], bool] = {}
 
-    def own_spellings(self, names: tuple[str, ...]) -> dict[str, str] | None:
-        """Map each folded own key name to its first spelling.
-
-        Returns None when the names include a key that chooses the Plan
-        (``aws:PrincipalArn`` or ``aws:SourceVpce``), so the request must be
-        decided alone.
-        """
-        if names not in self._own_layouts:
-            spellings = _first_spellings(names, "")
-            chooses_plan = not _PLAN_KEYS.isdisjoint(spellings)
-            self._own_layouts[names] = None if chooses_plan else spellings
-        return self._own_layouts[names]
+    def chooses_plan(self, names: tuple[str, ...]) -> bool:
+        """Tell whether own key names include ``aws:PrincipalArn`` or
+        ``aws:SourceVpce`` (any case), which choose the Plan, so the request
+        must be decided alone."""
+        chooses = self._own_layouts.get(names)
+        if chooses is None:
+            folded = {name.lower() for name in names}
+            chooses = self._own_layouts[names] = not _PLAN_KEYS.isdisjoint(folded)
+        return chooses
 
     def decide_group(
         self,
-        requests: Sequence[Request],
-        principal_layers: Sequence[ContextLayer],
-        signature: tuple,
+        group: BatchGroup,
         context: RequestContext,
         decide_one: Callable[[Request], Decision],
     ) -> list[Decision] | None:
-        """Decide requests whose Plans share ``signature`` and whose context key
-        names are the same.
+        """Decide a group whose Plans share its signature and whose requests have
+        the same context key names.
 
-        ``principal_layers`` gives each request's principal layer, and
         ``context`` is the first request's context. ``decide_one`` decides a
         request alone, and runs once per new pattern. Returns None when an own
         key is multivalued, and the caller then decides the requests alone.
         """
-        checks = signature[-1]
-        sources = _KeySources(requests, principal_layers, context)
-        patterns = self._patterns(len(requests), checks, sources)
+        signature = group.signature
+        sources = _KeySources(group, context)
+        patterns = self._patterns(len(group.requests), signature.checks, sources)
         if patterns is None:
             return None
 
+        by_pattern = self._decisions.get(signature)
+        if by_pattern is None:
+            by_pattern = self._decisions[signature] = {}
+        first = group.requests[0]
+        shared = (first.action, first.resource, context.warnings)
         decisions = []
-        warnings = context.warnings
-        for request, pattern in zip(requests, patterns, strict=True):
-            decided = self._decisions.get((signature, pattern))
+        for position, pattern in enumerate(patterns):
+            decided = by_pattern.get(pattern)
             if decided is None:
-                decided = self._decisions[(signature, pattern)] = decide_one(request)
+                request = group.requests[position]
+                decided = by_pattern[pattern] = decide_one(request)
                 decisions.append(decided)
             else:
-                decisions.append(_copy_decision(decided, request, warnings))
+                principal = group.principals[position]
+                request_id = group.request_ids[position]
+                decisions.append(_copy_decision(decided, principal, request_id, shared))
         return decisions
 
     def _patterns(
@@ -147,6 +149,47 @@ class BatchMemo:
         return list(map(results.__getitem__, values))
 
 
+class BatchGroup:
+    """Requests of a batch decided together, with their fields in parallel lists.
+
+    The fields are copied while each request is read for grouping, so later
+    passes read these lists and not the requests.
+    """
+
+    __slots__ = (
+        "own",
+        "pairs",
+        "positions",
+        "principal_values",
+        "principals",
+        "request_ids",
+        "requests",
+        "signature",
+    )
+
+    def __init__(self, signature: PlanSignature) -> None:
+        self.signature = signature
+        self.positions: list[int] = []
+        self.requests: list[Request] = []
+        self.principals: list[str] = []
+        self.request_ids: list[str | None] = []
+        self.own: list[dict] = []
+        self.pairs: list[dict] = []
+        self.principal_values: list[dict] = []
+
+    def add(
+        self, position: int, request: Request, principal_keys: ContextLayer
+    ) -> None:
+        """Add the request at ``position`` of the batch and its principal layer."""
+        self.positions.append(position)
+        self.requests.append(request)
+        self.principals.append(request.principal)
+        self.request_ids.append(request.request_id)
+        self.own.append(request.context)
+        self.pairs.append(request.encryption_context)
+        self.principal_values.append(principal_keys.values)
+
+
 class _KeySources:
     """The source of each condition key of a group's requests.
 
@@ -157,33 +200,26 @@ class _KeySources:
     from the first request's context.
     """
 
-    def __init__(
-        self,
-        requests: Sequence[Request],
-        principal_layers: Sequence[ContextLayer],
-        context: RequestContext,
-    ) -> None:
-        first = requests[0]
-        self.requests = requests
-        self.principal_layers = principal_layers
+    def __init__(self, group: BatchGroup, context: RequestContext) -> None:
+        self.group = group
         self.context = context
-        self.own = _first_spellings(first.context, "")
+        self.own = _first_spellings(group.own[0], "")
         self.encryption_context = _first_spellings(
-            first.encryption_context, _ENCRYPTION_CONTEXT_PREFIX
+            group.pairs[0], _ENCRYPTION_CONTEXT_PREFIX
         )
-        self.principal_keys = principal_layers[0].values.keys()
+        self.principal_keys = group.principal_values[0].keys()
 
     def column(self, folded_key: str) -> list | None:
         name = self.own.get(folded_key)
         if name is not None:
-            return [request.context[name] for request in self.requests]
+            return list(map(itemgetter(name), self.group.own))
 
         name = self.encryption_context.get(folded_key)
         if name is not None:
-            return [request.encryption_context[name] for request in self.requests]
+            return list(map(itemgetter(name), self.group.pairs))
 
         if folded_key in self.principal_keys:
-            return [layer.values[folded_key] for layer in self.principal_layers]
+            return list(map(itemgetter(folded_key), self.group.principal_values))
         return None
 
     def constant(self, folded_key: str):
@@ -203,57 +239,96 @@ _set_warnings = Decision.warnings.__set__
 
 
 def _copy_decision(
-    decided: Decision, request: Request, warnings: tuple[str, ...]
+    decided: Decision,
+    principal: str,
+    request_id: str | None,
+    shared: tuple[str, str, tuple[str, ...]],
 ) -> Decision:
-    """Return ``decided`` with the request's own fields, equal to a new Decision.
+    """Return ``decided`` with a request's own fields, equal to a new Decision.
 
-    Sets the slots directly, because the frozen dataclass's ``__init__`` costs
-    about twice as much and does nothing more.
+    ``shared`` is the group's (action, resource, warnings). Sets the slots
+    directly, because the frozen dataclass's ``__init__`` costs about twice as
+    much and does nothing more.
     """
+    action, resource, warnings = shared
     decision = _new_decision(Decision)
     _set_outcome(decision, decided.outcome)
     _set_reason(decision, decided.reason)
-    _set_principal(decision, request.principal)
-    _set_action(decision, request.action)
-    _set_resource(decision, request.resource)
+    _set_principal(decision, principal)
+    _set_action(decision, action)
+    _set_resource(decision, resource)
     _set_statements(decision, decided.statements)
     _set_grant(decision, decided.grant)
-    _set_request_id(decision, request.request_id)
+    _set_request_id(decision, request_id)
     _set_warnings(decision, warnings)
     return decision
 
 
-def plan_signature(plan: Plan) -> tuple | None:
-    """Return what a decision takes from ``plan``, with the statement checks last.
+class PlanSignature:
+    """What a decision takes from a Plan, so Plans with equal signatures decide
+    alike for equal patterns of applying statements.
 
-    Plans with equal signatures decide alike for equal patterns. Returns None
-    when column evaluation does not apply: a Plan with grants, a statement
-    with a Resource element other than ``"*"``, or a clause that needs the whole
-    context. The result is kept in ``plan.shared``.
+    ``key`` contains the policies in force, the candidates with their
+    principal match, the caller's type, account and partition, the action as
+    the request spells it and the resource. ``checks`` lists the statements the decision steps may test, in
+    pattern bit order. ``number`` distinguishes the distinct signatures of one
+    Engine. The hash is computed once.
+    """
+
+    __slots__ = ("_hash", "checks", "key", "number")
+
+    def __init__(self, key: tuple, checks: tuple[StatementCheck, ...]) -> None:
+        self.key = key
+        self.checks = checks
+        self._hash = hash(key)
+        self.number = 0
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlanSignature) and self.key == other.key
+
+
+def plan_signature(
+    plan: Plan, known: dict[PlanSignature, PlanSignature]
+) -> PlanSignature | None:
+    """Return the signature of ``plan``, kept in ``plan.shared``.
+
+    Equal signatures are returned as the one first stored in ``known``, whose
+    ``number`` is its position there, so groups can be keyed by that number. Returns None when column
+    evaluation does not apply: a Plan with grants, a statement with a Resource
+    element other than ``"*"``, or a clause that needs the whole context.
     """
     if "batch_signature" not in plan.shared:
-        plan.shared["batch_signature"] = _build_signature(plan)
+        signature = _build_signature(plan)
+        if signature is not None and signature not in known:
+            signature.number = len(known)
+            known[signature] = signature
+        elif signature is not None:
+            signature = known[signature]
+        plan.shared["batch_signature"] = signature
     return plan.shared["batch_signature"]
 
 
-def _build_signature(plan: Plan) -> tuple | None:
+def _build_signature(plan: Plan) -> PlanSignature | None:
     policies = plan.policies
     if policies.grants.grants:
         # Whether a grant applies depends on the whole request.
         return None
 
     consulted = _policies_of(plan)
+    checks = _statement_checks(plan, consulted)
+    if checks is None:
+        return None
+
     candidates = tuple(
         plan.candidates(policy, effect)
         for policy in consulted
         for effect in (Effect.ALLOW, Effect.DENY)
     )
-    checks = _statement_checks(plan, consulted)
-    if checks is None:
-        return None
-
     caller = plan.caller
-    return (
+    key = (
         tuple(consulted),
         policies.key_policy,
         policies.permission_boundary,
@@ -261,11 +336,11 @@ def _build_signature(plan: Plan) -> tuple | None:
         caller.type,
         caller.account,
         caller.partition,
-        plan.action,
+        plan.request_action,
         plan.resource,
         candidates,
-        checks,
     )
+    return PlanSignature(key, checks)
 
 
 def _first_spellings(entries: Iterable[str], prefix: str) -> dict[str, str]:

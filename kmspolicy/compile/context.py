@@ -4,19 +4,22 @@
 context and the key's metadata, then lets keys the request sets win. Here the
 principal and key layers are folded once and shared by every request with the
 same principal or key. Only the request's own keys and its encryption context
-are folded per request. The result equals ``build_context``'s, entry order and
+are folded per request, and key names are spelt out only if the context is
+iterated or printed. The result equals ``build_context``'s, entry order and
 warnings included.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from kmspolicy.conditions.context import (
     EMPTY_LAYER,
     ContextLayer,
-    ContextValue,
+    RawValue,
     RequestContext,
+    fold_entries,
 )
 from kmspolicy.evaluate.evaluator import (
     encryption_context_keys,
@@ -46,29 +49,36 @@ def key_layer(key: KeyMetadata | None) -> ContextLayer:
 def request_context(
     request: Request, principal: ContextLayer, key: ContextLayer
 ) -> RequestContext:
-    """Merge the request's own keys with the derived layers. Keys the request sets win."""
-    layers = (principal, encryption_context_layer(request), key)
-    if key is EMPTY_LAYER:
-        layers = layers[:2]
-    return RequestContext.from_layers(request.context, layers)
+    """Merge the request's own keys with the derived layers. Keys the request sets win.
 
-
-def encryption_context_layer(request: Request) -> ContextLayer:
-    """Fold the keys derived from the request's encryption context.
-
-    Builds what ``ContextLayer(encryption_context_keys(request))`` would, but
-    folds the pairs directly and spells the keys out only if a context is
-    iterated. Pairs whose names differ only by case take the general path.
+    Merges prepared dictionaries directly when no two keys differ only by case,
+    and otherwise leaves the warnings to ``RequestContext.from_layers``.
     """
+    values = principal.values.copy()
+    expected = len(values)
+    if key.values:
+        values.update(key.values)
+        expected += len(key.values)
+
     pairs = request.encryption_context
-    if not pairs:
-        return EMPTY_LAYER
+    if pairs:
+        values.update({_FOLDED_PREFIX + name.lower(): v for name, v in pairs.items()})
+        values["kms:encryptioncontextkeys"] = tuple(pairs)
+        expected += len(pairs) + 1
 
-    values: dict[str, ContextValue] = {
-        _FOLDED_PREFIX + name.lower(): value for name, value in pairs.items()
-    }
-    if len(values) != len(pairs):
-        return ContextLayer(encryption_context_keys(request))
+    own = request.context
+    own_values = fold_entries(own) if own else {}
+    clean = not principal.clashes and not key.clashes
+    if not clean or len(values) != expected or len(own_values) != len(own):
+        layers = (principal, encryption_context_keys(request), key)
+        return RequestContext.from_layers(own, layers)
 
-    values["kms:encryptioncontextkeys"] = tuple(pairs)
-    return ContextLayer.prefolded(values, partial(encryption_context_keys, request))
+    values.update(own_values)
+    return RequestContext.prepared(values, partial(_layers, request, principal, key))
+
+
+def _layers(
+    request: Request, principal: ContextLayer, key: ContextLayer
+) -> tuple[Mapping[str, RawValue] | ContextLayer, ...]:
+    """Return the entries of a request context in order, as ``from_layers`` takes."""
+    return request.context, principal, encryption_context_keys(request), key

@@ -54,7 +54,8 @@ class Plan:
     """
 
     __slots__ = (
-        "_candidates",
+        "_allows",
+        "_denies",
         "action",
         "caller",
         "denying",
@@ -62,6 +63,7 @@ class Plan:
         "key_owner",
         "keys",
         "policies",
+        "request_action",
         "resource",
         "shared",
         "steps",
@@ -79,15 +81,14 @@ class Plan:
         self.caller = caller
         self.keys = caller_keys(caller) if keys is None else keys
         self.action = action.lower()
+        self.request_action = action
         self.resource = resource
         self.key_operation = resource != "*"
         self.key_owner = _partition_and_account(resource)
         # Further work derived from this Plan alone, filled by its users.
         self.shared: dict[str, object] = {}
-        self._candidates: dict[Effect, dict[CompiledPolicy, tuple[Match, ...]]] = {
-            Effect.ALLOW: {},
-            Effect.DENY: {},
-        }
+        self._allows: dict[CompiledPolicy, tuple[Match, ...]] = {}
+        self._denies: dict[CompiledPolicy, tuple[Match, ...]] = {}
         self.denying = tuple(
             entry
             for policy in _deny_sources(self)
@@ -97,7 +98,7 @@ class Plan:
 
     def candidates(self, policy: CompiledPolicy, effect: Effect) -> tuple[Match, ...]:
         """Return the statements of one effect that name the caller, with the match."""
-        by_policy = self._candidates[effect]
+        by_policy = self._allows if effect is Effect.ALLOW else self._denies
         found = by_policy.get(policy)
         if found is None:
             found = by_policy[policy] = self._naming_caller(policy, effect)

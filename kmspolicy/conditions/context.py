@@ -24,35 +24,16 @@ class ContextLayer:
     __slots__ = ("_entries", "clashes", "values")
 
     def __init__(self, entries: Mapping[str, RawValue]) -> None:
-        self._entries: Mapping[str, RawValue] | Callable[[], Mapping] = entries
+        self._entries = entries
         self.clashes: tuple[tuple[str, str], ...] = ()
-        values = _fold(entries)
+        values = fold_entries(entries)
         if len(values) != len(entries):
             values, self.clashes = _keep_first(entries)
         self.values: dict[str, ContextValue] = values
 
-    @classmethod
-    def prefolded(
-        cls,
-        values: dict[str, ContextValue],
-        entries: Callable[[], Mapping[str, RawValue]],
-    ) -> ContextLayer:
-        """Wrap values that the caller folded and normalised, with no clashes.
-
-        ``entries`` builds the mapping as written, and runs only when a context
-        is iterated or printed.
-        """
-        layer = object.__new__(cls)
-        layer._entries = entries
-        layer.clashes = ()
-        layer.values = values
-        return layer
-
     @property
     def entries(self) -> Mapping[str, RawValue]:
         """The entries as given, in order, clashing ones included."""
-        if callable(self._entries):
-            self._entries = self._entries()
         return self._entries
 
 
@@ -116,14 +97,14 @@ class RequestContext:
                 folded = layer.values
                 clean = not layer.clashes
             else:
-                folded = _fold(layer)
+                folded = fold_entries(layer)
                 clean = len(folded) == len(layer)
             if not clean:
                 return cls(_single_mapping(own, derived))
             values.update(folded)
             entry_count += len(folded)
 
-        own_values = _fold(own)
+        own_values = fold_entries(own)
         if len(values) != entry_count or len(own_values) != len(own):
             return cls(_single_mapping(own, derived))
         values.update(own_values)
@@ -132,6 +113,26 @@ class RequestContext:
         context = object.__new__(cls)
         _set_values(context, values)
         _set_layers(context, (own, *derived))
+        _set_names(context, None)
+        _set_warnings(context, ())
+        return context
+
+    @classmethod
+    def prepared(
+        cls,
+        values: dict[str, ContextValue],
+        layers: Callable[[], Sequence[ContextLayer | Mapping[str, RawValue]]],
+    ) -> RequestContext:
+        """Wrap values that the caller folded, normalised and merged itself.
+
+        The caller guarantees that no two entries differed only by case, so
+        the context has no warnings, and that ``values`` equals what
+        ``from_layers`` would build from the layers that ``layers`` returns.
+        ``layers`` runs only when the context is iterated or printed.
+        """
+        context = object.__new__(cls)
+        _set_values(context, values)
+        _set_layers(context, layers)
         _set_names(context, None)
         _set_warnings(context, ())
         return context
@@ -167,7 +168,8 @@ class RequestContext:
         """Return folded key -> name as first written, merging layers on first use."""
         if self._names is None:
             names: dict[str, str] = {}
-            for layer in self._layers:
+            layers = self._layers
+            for layer in layers() if callable(layers) else layers:
                 entries = layer.entries if isinstance(layer, ContextLayer) else layer
                 for name in entries:
                     names.setdefault(name.lower(), name)
@@ -181,8 +183,11 @@ _set_names = RequestContext._names.__set__
 _set_warnings = RequestContext.warnings.__set__
 
 
-def _fold(entries: Mapping[str, RawValue]) -> dict[str, ContextValue]:
-    """Map lower-case keys to normalised values; on a case clash the last one wins."""
+def fold_entries(entries: Mapping[str, RawValue]) -> dict[str, ContextValue]:
+    """Map lower-case keys to normalised values; on a case clash the last one wins.
+
+    Raises TypeError for a value that is not a string or a list of strings.
+    """
     return {
         name.lower(): value if value.__class__ is str else _normalise_value(name, value)
         for name, value in entries.items()

@@ -142,7 +142,9 @@ def _value_test(
 
     base = operator.positive_base
     family = operator_family(base)
-    if base == "StringEquals":
+    if base == "StringEquals" and len(set(values)) == 1:
+        test = values[0].__eq__
+    elif base == "StringEquals":
         test = frozenset(values).__contains__
     elif base == "StringEqualsIgnoreCase":
         test = _folded_membership(frozenset(value.lower() for value in values))
