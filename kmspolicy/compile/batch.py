@@ -23,21 +23,16 @@ from operator import itemgetter
 
 from kmspolicy.compile.decide import Plan
 from kmspolicy.compile.policy import CompiledPolicy
-from kmspolicy.compile.statement import CompiledStatement
+from kmspolicy.compile.statement import ClauseCheck, CompiledStatement
 from kmspolicy.conditions.context import ContextLayer, RequestContext
 from kmspolicy.conditions.evaluate import (
     PLAIN_OPERATOR_ON_MULTIVALUED_RESULT,
     CompiledClause,
     ValueTest,
-    value_test_of,
 )
 from kmspolicy.evaluate.decision import Decision
 from kmspolicy.evaluate.request import Request
 from kmspolicy.policy.model import Effect
-
-# A clause as a column test: its lower-case key, the result when the key is
-# absent, the value test and the clause itself (the key of its memo).
-ClauseCheck = tuple[str, bool, ValueTest, CompiledClause]
 
 StatementCheck = tuple[CompiledStatement, tuple[ClauseCheck, ...]]
 
@@ -271,8 +266,8 @@ class PlanSignature:
     ``key`` contains the policies in force, the candidates with their
     principal match, the caller's type, account and partition, the action as
     the request spells it and the resource. ``checks`` lists the statements the decision steps may test, in
-    pattern bit order. ``number`` distinguishes the distinct signatures of one
-    Engine. The hash is computed once.
+    pattern bit order. ``number`` is unique among the signatures of one Engine.
+    The hash is computed once.
     """
 
     __slots__ = ("_hash", "checks", "key", "number")
@@ -386,13 +381,9 @@ def _statement_checks(
     for statement in statements:
         if statement.resource_entries is not None:
             return None
-        clauses = []
-        for clause in statement.conditions:
-            test = value_test_of(clause)
-            if test is None:
-                return None
-            clauses.append((clause.folded_key, clause.absent_result, test, clause))
-        checks.append((statement, tuple(clauses)))
+        if any(test is None for _, _, test, _ in statement.checks):
+            return None
+        checks.append((statement, statement.checks))
     return tuple(checks)
 
 

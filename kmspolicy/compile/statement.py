@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from kmspolicy.arn import resource_matches
 from kmspolicy.catalogue import catalogue
 from kmspolicy.conditions.context import RequestContext
-from kmspolicy.conditions.evaluate import compile_clause
+from kmspolicy.conditions.evaluate import (
+    PLAIN_OPERATOR_ON_MULTIVALUED_RESULT,
+    ValueTest,
+    compile_clause,
+    value_test_of,
+)
 from kmspolicy.evaluate.decision import StatementRef
 from kmspolicy.evaluate.principal import (
     Caller,
@@ -21,6 +26,12 @@ from kmspolicy.policy.model import Effect, Policy, PolicyKind, Statement
 
 Condition = Callable[[RequestContext], bool]
 
+# A condition clause ready to run inline: its lower-case key, the result when
+# the key is absent, its request-value test and the clause itself. A clause
+# without a value test has "" and None in the first and third places, and runs
+# as a whole.
+ClauseCheck = tuple[str, bool, ValueTest | None, Condition]
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledStatement:
@@ -31,6 +42,7 @@ class CompiledStatement:
     ``actions`` is the set of lower-case catalogue actions the Action or
     NotAction element matches. ``resource_entries`` is None when the Resource
     element contains ``"*"``, which matches every request resource.
+    ``checks`` contains the ``conditions`` in the same order, as ``ClauseCheck``.
     """
 
     statement: Statement
@@ -40,6 +52,7 @@ class CompiledStatement:
     resource_entries: tuple[str, ...] | None
     resource_negated: bool
     conditions: tuple[Condition, ...]
+    checks: tuple[ClauseCheck, ...]
     substitute: bool
     pad_short: bool
 
@@ -84,12 +97,29 @@ class CompiledStatement:
         return True
 
     def applies(self, resource: str, context: RequestContext) -> bool:
-        """Tell whether the Resource element and every condition hold."""
+        """Tell whether the Resource element and every condition hold.
+
+        Runs value tests inline, with the same result as ``conditions_hold``.
+        """
         entries = self.resource_entries
         if entries is not None and not self.resource_matches(resource, context):
             return False
-        for condition in self.conditions:
-            if not condition(context):
+
+        value_of = context.value_of
+        for folded_key, absent, test, clause in self.checks:
+            if test is None:
+                if not clause(context):
+                    return False
+                continue
+
+            value = value_of(folded_key)
+            if value is None:
+                holds = absent
+            elif value.__class__ is tuple:
+                holds = PLAIN_OPERATOR_ON_MULTIVALUED_RESULT
+            else:
+                holds = test(value)
+            if not holds:
                 return False
         return True
 
@@ -119,9 +149,18 @@ def compile_statement(policy: Policy, statement: Statement) -> CompiledStatement
         resource_entries=entries,
         resource_negated=negated,
         conditions=conditions,
+        checks=tuple(clause_check(condition) for condition in conditions),
         substitute=substitute,
         pad_short=policy.kind is not PolicyKind.KEY,
     )
+
+
+def clause_check(clause: Condition) -> ClauseCheck:
+    """Return the inline form of a clause from ``compile_clause``."""
+    test = value_test_of(clause)
+    if test is None:
+        return "", False, None, clause
+    return clause.folded_key, clause.absent_result, test, clause
 
 
 def statement_ref(policy: Policy, statement: Statement) -> StatementRef:
