@@ -27,7 +27,6 @@ from kmspolicy.compile import (
     CompiledPolicySet,
     compile_grants,
     compile_policy,
-    principal_arn_of,
 )
 from kmspolicy.compile.batch import (
     BatchGroup,
@@ -217,8 +216,12 @@ class Engine:
         Plans are dropped whenever a policy is registered. Raises RequestError
         when the principal is not recognisable.
         """
-        source_vpce = _source_vpce(context)
-        principal_arn = principal_arn_of(context)
+        source_vpce = context.value_of("aws:sourcevpce")
+        if not isinstance(source_vpce, str):
+            source_vpce = None
+        principal_arn = context.value_of("aws:principalarn")
+        if not isinstance(principal_arn, str):
+            principal_arn = None
         memo_key = _plan_key(request, principal_arn, source_vpce)
         plan = self._plans.get(memo_key)
         if plan is not None:
@@ -394,8 +397,3 @@ def _compile_levels(levels: Sequence[Sequence[Policy]]):
 def _key_account(resource: str) -> str | None:
     parts = resource.split(":")
     return parts[4] if len(parts) > 5 else None
-
-
-def _source_vpce(context: RequestContext) -> str | None:
-    value = context.value_of("aws:sourcevpce")
-    return value if isinstance(value, str) else None

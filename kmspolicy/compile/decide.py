@@ -56,8 +56,11 @@ class Plan:
     __slots__ = (
         "_allows",
         "_denies",
+        "_identity",
         "action",
         "caller",
+        "cross_account",
+        "cross_partition",
         "denying",
         "key_operation",
         "key_owner",
@@ -85,6 +88,8 @@ class Plan:
         self.resource = resource
         self.key_operation = resource != "*"
         self.key_owner = _partition_and_account(resource)
+        self.cross_account = _crosses_account(caller, self.key_owner)
+        self.cross_partition = caller.partition != self.key_owner[0]
         # Further work derived from this Plan alone, filled by its users.
         self.shared: dict[str, object] = {}
         self._allows: dict[CompiledPolicy, tuple[Match, ...]] = {}
@@ -95,6 +100,7 @@ class Plan:
             for entry in self.candidates(policy, Effect.DENY)
         )
         self.steps = _steps_that_can_decide(self)
+        self._identity: _IdentitySide | None = None
 
     def candidates(self, policy: CompiledPolicy, effect: Effect) -> tuple[Match, ...]:
         """Return the statements of one effect that name the caller, with the match."""
@@ -273,9 +279,24 @@ def _endpoint_guardrail(evaluation: Evaluation) -> Decision | None:
     )
 
 
+def _identity_side(evaluation: Evaluation) -> _IdentitySide:
+    """Return the identity side, shared by the Plan's requests when the Plan has
+    no identity, boundary or session policy to test."""
+    plan = evaluation.plan
+    if plan._identity is not None:
+        return plan._identity
+
+    identity = _IdentitySide(evaluation)
+    policies = plan.policies
+    has_policies = policies.identity_policies or policies.session_policies
+    if not has_policies and policies.permission_boundary is None:
+        plan._identity = identity
+    return identity
+
+
 class _IdentitySide:
     """The permissions of the caller's own account: identity Allows, cut by the
-    boundary and session policies."""
+    boundary and session policies. Callers never change its lists."""
 
     def __init__(self, evaluation: Evaluation) -> None:
         policies = evaluation.policies
@@ -309,7 +330,7 @@ class _IdentitySide:
 
 
 def _identity_and_key_policy(evaluation: Evaluation) -> Decision | None:
-    identity = _IdentitySide(evaluation)
+    identity = _identity_side(evaluation)
     if not evaluation.key_operation:
         if identity.allowed:
             reason = "identity policies allow an action that targets no key"
@@ -347,8 +368,11 @@ def _partition_and_account(resource: str) -> tuple[str | None, str | None]:
 
 
 def _is_cross_account(evaluation: Evaluation) -> bool:
-    caller = evaluation.caller
-    return (caller.partition, caller.account) != _key_owner(evaluation)
+    return evaluation.plan.cross_account
+
+
+def _crosses_account(caller: Caller, key_owner: tuple[str | None, str | None]) -> bool:
+    return (caller.partition, caller.account) != key_owner
 
 
 def _partition_reason(evaluation: Evaluation) -> str:
@@ -361,7 +385,7 @@ def _partition_reason(evaluation: Evaluation) -> str:
 
 def _is_cross_partition(evaluation: Evaluation) -> bool:
     """Tell whether caller and key are in different partitions, which never share."""
-    return evaluation.caller.partition != _key_owner(evaluation)[0]
+    return evaluation.plan.cross_partition
 
 
 def _service_allow(evaluation: Evaluation, matches: list[Match]) -> Decision | None:
@@ -423,7 +447,7 @@ def _grants(evaluation: Evaluation) -> Decision | None:
 
 def _missing_allow_reason(evaluation: Evaluation) -> str:
     if not evaluation.key_operation:
-        return _IdentitySide(evaluation).shortfall()
+        return _identity_side(evaluation).shortfall()
     if evaluation.policies.key_policy is None:
         return "the request targets a key but no key policy was given"
 
