@@ -81,6 +81,10 @@ _UNROUTED = object()
 # up the columns.
 _MIN_GROUP_SIZE = 2
 
+# A principal's caller parsed without aws:PrincipalArn, its context layer and
+# its Plans by (aws:PrincipalArn, resource, endpoint, action).
+_PrincipalState = tuple[Caller | None, ContextLayer, dict[tuple, Plan]]
+
 _NO_KEY = _KeyEntry(None, None, EMPTY_LAYER, NO_GRANTS)
 _NO_PRINCIPAL = _PrincipalEntry()
 
@@ -100,8 +104,8 @@ class Engine:
         self._rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._vpce: dict[str, CompiledPolicy] = {}
         self._callers: dict[tuple, tuple[Caller | None, tuple[PrincipalKey, ...]]] = {}
-        self._principal_layers: dict[str, tuple[Caller | None, ContextLayer]] = {}
-        self._plans: dict[tuple, Plan] = {}
+        self._principals_seen: dict[str, _PrincipalState] = {}
+        self._plan_count = 0
         # One object per distinct Plan signature, dropped with the Plans.
         self._signatures: dict[PlanSignature, PlanSignature] = {}
 
@@ -169,7 +173,8 @@ class Engine:
         self._forget_plans()
 
     def _forget_plans(self) -> None:
-        self._plans.clear()
+        self._principals_seen.clear()
+        self._plan_count = 0
         self._signatures.clear()
 
     # -- decisions --------------------------------------------------------------
@@ -180,33 +185,33 @@ class Engine:
         Raises RequestError when the principal is not a recognisable ARN or
         service name.
         """
-        found = self._principal_layers.get(request.principal)
-        if found is None:
-            found = self._principal(request.principal)
-        first, principal_keys = found
+        state = self._principals_seen.get(request.principal)
+        if state is None:
+            state = self._principal(request.principal)
         key_entry = self._keys.get(request.resource, _NO_KEY)
         key_keys = key_entry.context if key is None else key_layer(key)
-        context = request_context(request, principal_keys, key_keys)
-        plan = self._plan(request, first, key_entry, context)
+        context = request_context(request, state[1], key_keys)
+        plan = self._plan(request, state, key_entry, context)
         return decide_evaluation(Evaluation(request, plan, context))
 
-    def _principal(self, principal: str) -> tuple[Caller | None, ContextLayer]:
+    def _principal(self, principal: str) -> _PrincipalState:
         """Parse a principal without ``aws:PrincipalArn`` and fold its context keys.
 
-        Done once per distinct principal, and stored with the parsed callers.
+        Done once per distinct principal. The state is dropped with the Plans.
         """
-        found = self._principal_layers.get(principal)
-        if found is None:
+        state = self._principals_seen.get(principal)
+        if state is None:
             first = self._caller(principal, None, False)[0]
-            if len(self._principal_layers) >= _CALLER_MEMO_SIZE:
-                self._principal_layers.clear()
-            found = self._principal_layers[principal] = (first, principal_layer(first))
-        return found
+            if len(self._principals_seen) >= _CALLER_MEMO_SIZE:
+                self._forget_plans()
+            state = (first, principal_layer(first), {})
+            self._principals_seen[principal] = state
+        return state
 
     def _plan(
         self,
         request: Request,
-        first: Caller | None,
+        state: _PrincipalState,
         key_entry: _KeyEntry,
         context: RequestContext,
     ) -> Plan:
@@ -222,21 +227,23 @@ class Engine:
         principal_arn = context.value_of("aws:principalarn")
         if not isinstance(principal_arn, str):
             principal_arn = None
-        memo_key = _plan_key(request, principal_arn, source_vpce)
-        plan = self._plans.get(memo_key)
+        plans = state[2]
+        memo_key = (principal_arn, request.resource, source_vpce, request.action)
+        plan = plans.get(memo_key)
         if plan is not None:
             return plan
 
-        policies = self._policy_set(first, request, key_entry, source_vpce)
+        policies = self._policy_set(state[0], request, key_entry, source_vpce)
         has_boundary = policies.permission_boundary is not None
         caller, keys = self._caller(request.principal, principal_arn, has_boundary)
         if caller is None:
             raise invalid_principal(request.principal)
 
         plan = Plan(policies, caller, request.action, request.resource, keys)
-        if len(self._plans) >= _PLAN_MEMO_SIZE:
+        if self._plan_count >= _PLAN_MEMO_SIZE:
             self._forget_plans()
-        self._plans[memo_key] = plan
+        self._plan_count += 1
+        plans[memo_key] = plan
         return plan
 
     def _caller(
@@ -301,13 +308,14 @@ class Engine:
 
         Raises RequestError when the principal is not recognisable.
         """
-        first, principal_keys = self._principal(request.principal)
+        state = self._principal(request.principal)
+        principal_keys = state[1]
         principal_arn = principal_keys.values.get("aws:principalarn")
-        plan = self._plans.get(_plan_key(request, principal_arn, None))
+        plan = state[2].get((principal_arn, request.resource, None, request.action))
         if plan is None:
             key_entry = self._keys.get(request.resource, _NO_KEY)
             context = request_context(request, principal_keys, key_entry.context)
-            plan = self._plan(request, first, key_entry, context)
+            plan = self._plan(request, state, key_entry, context)
 
         signature = plan_signature(plan, self._signatures)
         if signature is None:
@@ -375,19 +383,6 @@ class Engine:
             boundary,
             (*role.session_policies, *exact.session_policies),
         )
-
-
-def _plan_key(
-    request: Request, principal_arn: str | None, source_vpce: str | None
-) -> tuple:
-    """Return what a Plan depends on besides the registered policies."""
-    return (
-        request.principal,
-        principal_arn,
-        request.resource,
-        source_vpce,
-        request.action,
-    )
 
 
 def _compile_levels(levels: Sequence[Sequence[Policy]]):

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kmspolicy import engine as engine_module
 from kmspolicy.compile.context import request_context
 from kmspolicy.conditions.context import ContextLayer, RequestContext
 from kmspolicy.conditions.evaluate import (
@@ -319,3 +320,21 @@ def test_batch_groups_equal_single_calls():
 
     assert batch == [engine.decide(request) for request in requests + requests]
     assert len({decision.outcome for decision in batch}) == 3
+
+
+def test_full_plan_memo_still_decides(monkeypatch):
+    monkeypatch.setattr(engine_module, "_PLAN_MEMO_SIZE", 1)
+    monkeypatch.setattr(engine_module, "_CALLER_MEMO_SIZE", 1)
+    engine = Engine()
+    engine.add_key(KEY_ARN, _key_policy([_allow(USER)]))
+    bob = f"arn:aws:iam::{ACCOUNT}:user/bob"
+    requests = [
+        Request(principal=principal, action=action, resource=KEY_ARN)
+        for principal in (USER, bob, USER)
+        for action in ("kms:Decrypt", "kms:Encrypt")
+    ]
+
+    outcomes = [engine.decide(request).outcome for request in requests]
+
+    assert outcomes.count(Outcome.ALLOW) == 2
+    assert engine.decide_batch(requests) == [engine.decide(r) for r in requests]

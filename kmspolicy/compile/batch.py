@@ -18,6 +18,7 @@ decided like two different ones: nothing is cached by request.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 
@@ -41,6 +42,10 @@ StatementCheck = tuple[CompiledStatement, tuple[ClauseCheck, ...]]
 _PLAN_KEYS = frozenset({"aws:principalarn", "aws:sourcevpce"})
 
 _ENCRYPTION_CONTEXT_PREFIX = "kms:encryptioncontext:"
+
+# Numbers for stored signatures, never reused, so that a batch that outlives
+# a reset of the Engine's signatures cannot mix two groups.
+_SIGNATURE_NUMBERS = itertools.count()
 
 
 class BatchMemo:
@@ -266,8 +271,8 @@ class PlanSignature:
     ``key`` contains the policies in force, the candidates with their
     principal match, the caller's type, account and partition, the action as
     the request spells it and the resource. ``checks`` lists the statements the decision steps may test, in
-    pattern bit order. ``number`` is unique among the signatures of one Engine.
-    The hash is computed once.
+    pattern bit order. ``number`` is unique in the process once the signature
+    is stored by ``plan_signature``. The hash is computed once.
     """
 
     __slots__ = ("_hash", "checks", "key", "number")
@@ -290,15 +295,16 @@ def plan_signature(
 ) -> PlanSignature | None:
     """Return the signature of ``plan``, kept in ``plan.shared``.
 
-    Equal signatures are returned as the one first stored in ``known``, whose
-    ``number`` is its position there, so groups can be keyed by that number. Returns None when column
+    Equal signatures are returned as the one first stored in ``known``, so
+    groups can be keyed by its ``number``, which no other signature of this
+    process has. Returns None when column
     evaluation does not apply: a Plan with grants, a statement with a Resource
     element other than ``"*"``, or a clause that needs the whole context.
     """
     if "batch_signature" not in plan.shared:
         signature = _build_signature(plan)
         if signature is not None and signature not in known:
-            signature.number = len(known)
+            signature.number = next(_SIGNATURE_NUMBERS)
             known[signature] = signature
         elif signature is not None:
             signature = known[signature]
