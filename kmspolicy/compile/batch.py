@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 
-from kmspolicy.compile.decide import Plan
+from kmspolicy.compile.decide import Plan, make_decision
 from kmspolicy.compile.policy import CompiledPolicy
 from kmspolicy.compile.statement import ClauseCheck, CompiledStatement
 from kmspolicy.conditions.context import ContextLayer, RequestContext
@@ -226,42 +226,26 @@ class _KeySources:
         return self.context.value_of(folded_key)
 
 
-_new_decision = Decision.__new__
-_set_outcome = Decision.outcome.__set__
-_set_reason = Decision.reason.__set__
-_set_principal = Decision.principal.__set__
-_set_action = Decision.action.__set__
-_set_resource = Decision.resource.__set__
-_set_statements = Decision.statements.__set__
-_set_grant = Decision.grant.__set__
-_set_request_id = Decision.request_id.__set__
-_set_warnings = Decision.warnings.__set__
-
-
 def _copy_decision(
     decided: Decision,
     principal: str,
     request_id: str | None,
     shared: tuple[str, str, tuple[str, ...]],
 ) -> Decision:
-    """Return ``decided`` with a request's own fields, equal to a new Decision.
-
-    ``shared`` is the group's (action, resource, warnings). Sets the slots
-    directly, because the frozen dataclass's ``__init__`` costs about twice as
-    much and does nothing more.
-    """
+    """Return ``decided`` with a request's own fields; ``shared`` is the group's
+    (action, resource, warnings)."""
     action, resource, warnings = shared
-    decision = _new_decision(Decision)
-    _set_outcome(decision, decided.outcome)
-    _set_reason(decision, decided.reason)
-    _set_principal(decision, principal)
-    _set_action(decision, action)
-    _set_resource(decision, resource)
-    _set_statements(decision, decided.statements)
-    _set_grant(decision, decided.grant)
-    _set_request_id(decision, request_id)
-    _set_warnings(decision, warnings)
-    return decision
+    return make_decision(
+        decided.outcome,
+        decided.reason,
+        principal,
+        action,
+        resource,
+        decided.statements,
+        decided.grant,
+        request_id,
+        warnings,
+    )
 
 
 class PlanSignature:

@@ -8,6 +8,7 @@ way statements are found differs: each policy's index yields the candidates.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 
 from kmspolicy.catalogue import CROSS_ACCOUNT_ACTIONS
@@ -19,7 +20,7 @@ from kmspolicy.conditions.context import RequestContext
 from kmspolicy.errors import RequestError
 from kmspolicy.evaluate.decision import Decision, Outcome, StatementRef
 from kmspolicy.evaluate.principal import Caller, CallerType, PrincipalMatch
-from kmspolicy.evaluate.request import Request
+from kmspolicy.evaluate.request import Grant, Request
 from kmspolicy.policy.model import Effect
 
 # RCPs do not govern kms:RetireGrant, even through kms:* (AWS RCP documentation).
@@ -198,7 +199,7 @@ def _result(
     grant=None,
 ) -> Decision:
     request = evaluation.request
-    return Decision(
+    return make_decision(
         outcome,
         reason,
         request.principal,
@@ -209,6 +210,66 @@ def _result(
         request.request_id,
         evaluation.context.warnings,
     )
+
+
+_DECISION_FIELDS = (
+    "outcome",
+    "reason",
+    "principal",
+    "action",
+    "resource",
+    "statements",
+    "grant",
+    "request_id",
+    "warnings",
+)
+_fields = tuple(field.name for field in dataclasses.fields(Decision))
+if _fields != _DECISION_FIELDS:
+    # make_decision sets each field itself, so a new field must be added there.
+    raise ImportError(
+        f"Decision has the fields {_fields}, but make_decision sets "
+        f"{_DECISION_FIELDS}; update make_decision in kmspolicy.compile.decide"
+    )
+
+_new_decision = Decision.__new__
+_set_outcome = Decision.outcome.__set__
+_set_reason = Decision.reason.__set__
+_set_principal = Decision.principal.__set__
+_set_action = Decision.action.__set__
+_set_resource = Decision.resource.__set__
+_set_statements = Decision.statements.__set__
+_set_grant = Decision.grant.__set__
+_set_request_id = Decision.request_id.__set__
+_set_warnings = Decision.warnings.__set__
+
+
+def make_decision(
+    outcome: Outcome,
+    reason: str,
+    principal: str,
+    action: str,
+    resource: str,
+    statements: tuple[StatementRef, ...],
+    grant: Grant | None,
+    request_id: str | None,
+    warnings: tuple[str, ...],
+) -> Decision:
+    """Build a Decision equal to ``Decision(...)`` with the same fields.
+
+    Sets the slots directly, because the frozen dataclass's ``__init__`` costs
+    about twice as much and does nothing more.
+    """
+    decision = _new_decision(Decision)
+    _set_outcome(decision, outcome)
+    _set_reason(decision, reason)
+    _set_principal(decision, principal)
+    _set_action(decision, action)
+    _set_resource(decision, resource)
+    _set_statements(decision, statements)
+    _set_grant(decision, grant)
+    _set_request_id(decision, request_id)
+    _set_warnings(decision, warnings)
+    return decision
 
 
 def _implicit_deny(evaluation: Evaluation, reason: str) -> Decision:
