@@ -75,6 +75,8 @@ _CALLER_MEMO_SIZE = 65_536
 # its caller, so its size grows with the statements that name that caller.
 _PLAN_MEMO_SIZE = 65_536
 
+# Marks a batch route not worked out yet, because a route of None means that
+# the requests are decided one by one.
 _UNROUTED = object()
 
 # Smaller groups are decided request by request, which costs less than setting
