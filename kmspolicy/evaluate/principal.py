@@ -23,7 +23,7 @@ class CallerType(str, Enum):
 
 
 class PrincipalMatch(int, Enum):
-    """How a principal entry names the caller, weakest first."""
+    """The strength with which a principal entry names the caller, weakest first."""
 
     NONE = 0
     ACCOUNT = 1
@@ -42,8 +42,9 @@ class PrincipalMatch(int, Enum):
 class Caller:
     """The calling principal; ``role_arn`` is set for role sessions only.
 
-    ``role_path_known`` tells whether ``role_arn`` carries the role's real path
-    (from ``aws:PrincipalArn``) or was rebuilt from the session ARN, which has none.
+    ``role_path_known`` is True when ``role_arn`` carries the role's real path
+    (from ``aws:PrincipalArn``), and False when it was rebuilt from the session
+    ARN, which has no path.
     """
 
     arn: str
@@ -57,8 +58,8 @@ class Caller:
     def is_role(self, arn: str) -> bool:
         """Tell whether ``arn`` names the role behind this role session.
 
-        With the role's path known the ARN must match exactly; otherwise any path
-        matches, since the session ARN does not say which one the role has.
+        With the role's path known the ARN must match exactly. Otherwise any path
+        matches, because the session ARN does not show the role's path.
         """
         if self.role_arn is None:
             return False
@@ -188,7 +189,7 @@ def exempted_by_not_principal(spec: PrincipalSpec, caller: Caller) -> bool:
     """Tell whether NotPrincipal lists the caller's whole identity chain.
 
     AWS checks account, role and session (or account and user) one by one, so every
-    link must be listed; a caller with a permissions boundary is never exempt.
+    link must be listed. A caller with a permissions boundary is never exempt.
     """
     if caller.has_boundary:
         return False
