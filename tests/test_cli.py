@@ -306,3 +306,50 @@ def test_whatif_key_policy_needs_key_arn():
     )
     assert completed.returncode == 2
     assert "--key-arn" in completed.stderr
+
+
+def test_whatif_action_applies_key_metadata(tmp_path):
+    policy = _write(
+        tmp_path,
+        "kp.json",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "kms:DescribeKey",
+                        "Resource": "*",
+                        "Condition": {
+                            "StringEquals": {"kms:KeySpec": "SYMMETRIC_DEFAULT"}
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    base = ["what-if", "--key-policy", str(policy), "--key-arn", KEY_ARN]
+    base += ["--principal", SESSION, "--action", "kms:DescribeKey"]
+
+    symmetric = run_cli(*base, "--key-metadata", '{"spec": "SYMMETRIC_DEFAULT"}')
+    other_key = run_cli(
+        *base, "--key-metadata", '{"arn": "arn:aws:kms:eu-west-1:999988887777:key/z"}'
+    )
+    bad_arn = run_cli(*base[:4], "arn:", *base[5:])
+
+    assert symmetric.returncode == 0
+    assert other_key.returncode == 2
+    assert bad_arn.returncode == 2
+
+
+def test_sarif_uri_percent_encodes_bytes(tmp_path):
+    name = tmp_path.as_posix().encode() + b"/bad\xfe name.json"
+    with open(name, "wb") as stream:
+        stream.write(b"{}")
+
+    completed = run_cli("lint", "--format", "sarif", str(tmp_path))
+
+    log = json.loads(completed.stdout)
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("/bad%FE%20name.json")

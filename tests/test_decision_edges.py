@@ -179,3 +179,37 @@ def test_equals_constraint_counts_case_variant_pairs():
         assert (
             outcome(empty, grants=[subset_grant], encryption_context=pairs) == "Allow"
         )
+
+
+def test_grant_never_crosses_partitions():
+    grant = Grant.model_validate(
+        {
+            "GranteePrincipal": f"arn:aws-cn:iam::{ACCOUNT}:user/alice",
+            "Operations": ["Decrypt"],
+        }
+    )
+    empty = key_policy(allow({"AWS": f"arn:aws:iam::{ACCOUNT}:user/x"}))
+    china_user = f"arn:aws-cn:iam::{ACCOUNT}:user/alice"
+    assert outcome(empty, principal=china_user, grants=[grant]) == "ImplicitDeny"
+
+
+def test_principal_type_and_username_derived():
+    user = f"arn:aws:iam::{ACCOUNT}:user/dana"
+    only_users = key_policy(
+        allow("*", Condition={"StringEquals": {"aws:PrincipalType": "User"}}),
+    )
+    own_name = key_policy(
+        allow(
+            "*",
+            Condition={
+                "StringEquals": {"kms:EncryptionContext:owner": "${aws:username}"}
+            },
+        )
+    )
+
+    assert outcome(only_users, principal=user) == "Allow"
+    assert outcome(only_users) == "ImplicitDeny"
+    assert (
+        outcome(own_name, principal=user, encryption_context={"owner": "dana"})
+        == "Allow"
+    )

@@ -59,7 +59,10 @@ def _expected(grant: Grant, principal: str, operation: str, context: dict) -> bo
         return True
     equals = grant.constraints.encryption_context_equals
     if equals is not None:
-        return _folded(equals) == _folded(context)
+        # Two keys of the constraint that differ only by case are two pairs.
+        pairs = {(k.lower(), v) for k, v in equals.items()}
+        request_pairs = {(k.lower(), v) for k, v in context.items()}
+        return pairs == request_pairs and len(equals) == len(context)
     subset = grant.constraints.encryption_context_subset
     request_pairs = _folded(context)
     return all(request_pairs.get(k.lower()) == v for k, v in subset.items())

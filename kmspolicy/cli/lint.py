@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,11 +217,16 @@ def _write_sarif(reports: list[FileReport]) -> None:
 def _sarif_location(path: str, finding: Finding) -> dict:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": Path(path).as_posix()},
+            "artifactLocation": {"uri": _file_uri(path)},
             "region": {"startLine": finding.line, "startColumn": finding.column},
         },
         "logicalLocations": [{"fullyQualifiedName": finding.path}],
     }
+
+
+def _file_uri(path: str) -> str:
+    """Return a relative URI reference for a path, percent-encoding its bytes."""
+    return urllib.parse.quote(os.fsencode(Path(path).as_posix()), safe="/")
 
 
 def _write_github(reports: list[FileReport]) -> None:

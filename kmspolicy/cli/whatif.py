@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -147,7 +148,7 @@ def run_whatif(arguments: argparse.Namespace) -> int:
         return run_operation(arguments)
     try:
         request, policies = _inputs(arguments)
-        decision = decide(request, policies, KeyMetadata(arn=arguments.key_arn))
+        decision = decide(request, policies, _action_key_metadata(arguments))
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -278,6 +279,24 @@ def _policy_set(arguments: argparse.Namespace, with_grants: bool = True) -> Poli
     )
 
 
+_KEY_ARN = re.compile(r"arn:[a-z0-9-]+:kms:[a-z0-9-]*:[0-9]{12}:key/[^/\s]+")
+
+
+def _action_key_metadata(arguments: argparse.Namespace) -> KeyMetadata:
+    """Return the key's metadata for --action: --key-arn plus --key-metadata."""
+    metadata = dict(_json_object(arguments.key_metadata, "--key-metadata"))
+    arn = metadata.pop("arn", None)
+    if arn is not None and arn != arguments.key_arn:
+        raise InputError(
+            f"--key-metadata names key {arn!r} but --key-arn is "
+            f"{arguments.key_arn!r}; give the same key or leave arn out"
+        )
+    try:
+        return KeyMetadata(arn=arguments.key_arn, **metadata)
+    except (TypeError, ValidationError) as error:
+        raise InputError(f"--key-metadata is invalid: {error}") from error
+
+
 def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
     resource = arguments.resource or arguments.key_arn or "*"
     if arguments.key_policy and resource == "*":
@@ -285,7 +304,7 @@ def _inputs(arguments: argparse.Namespace) -> tuple[Request, PolicySet]:
             "--key-policy needs the key it is attached to: give --key-arn "
             "(or --resource) with the key ARN"
         )
-    if arguments.key_arn and not arguments.key_arn.startswith("arn:"):
+    if arguments.key_arn and not _KEY_ARN.fullmatch(arguments.key_arn):
         raise InputError(
             f"--key-arn {arguments.key_arn!r} is not a key ARN such as "
             "arn:aws:kms:us-east-1:111122223333:key/KEY-ID"

@@ -254,18 +254,34 @@ def build_context(
 
 
 def principal_context(caller: Caller | None) -> dict[str, str]:
-    """Return the condition keys AWS derives from the calling principal."""
-    if caller is None or caller.account is None:
+    """Return the condition keys AWS derives from the calling principal.
+
+    For AWS principals: aws:PrincipalArn (the role ARN for role sessions),
+    aws:PrincipalAccount, kms:CallerAccount, aws:PrincipalType,
+    aws:PrincipalIsAWSService and, for IAM users, aws:username. For service
+    principals: aws:PrincipalIsAWSService and aws:PrincipalServiceName.
+    """
+    if caller is None:
         return {}
+    if caller.type is CallerType.SERVICE:
+        return {
+            "aws:PrincipalIsAWSService": "true",
+            "aws:PrincipalServiceName": caller.arn,
+        }
 
     arn = caller.arn
     if caller.type is CallerType.ASSUMED_ROLE:
         arn = caller.role_arn
-    return {
+    derived = {
         "aws:PrincipalArn": arn,
         "aws:PrincipalAccount": caller.account,
         "kms:CallerAccount": caller.account,
+        "aws:PrincipalType": caller.type.value,
+        "aws:PrincipalIsAWSService": "false",
     }
+    if caller.type is CallerType.USER:
+        derived["aws:username"] = caller.arn.rsplit("/", 1)[-1]
+    return derived
 
 
 def encryption_context_keys(request: Request) -> dict[str, str | list[str]]:

@@ -94,9 +94,18 @@ def source_arn_holds(grant: Grant, request: Request) -> bool:
     return False
 
 
+def same_partition(caller: Caller, resource: str) -> bool:
+    """Tell whether an AWS caller is in the key's partition; services always are."""
+    if caller.type is CallerType.SERVICE or resource == "*":
+        return True
+    parts = resource.split(":")
+    return len(parts) > 1 and parts[1] == caller.partition
+
+
 def grant_applies(grant: Grant, caller: Caller, request: Request) -> bool:
     return (
         grant_covers_key(grant, request.resource)
+        and same_partition(caller, request.resource)
         and grantee_matches(grant, caller)
         and operation_granted(grant, request.action)
         and (
