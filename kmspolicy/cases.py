@@ -28,7 +28,7 @@ MAX_CASE_FILE_BYTES = 16 * 1024 * 1024
 
 @dataclass
 class CaseResult:
-    """The outcome of one case; ``detail`` says what decided it or why it failed."""
+    """The outcome of one case; ``detail`` names what decided it or why it failed."""
 
     case_id: str
     passed: bool

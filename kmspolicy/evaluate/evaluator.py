@@ -179,7 +179,7 @@ def decide(
     context: Mapping[str, str | list[str]] | RequestContext | None = None,
     iam_only: bool = False,
 ) -> Decision:
-    """Decide a request as AWS KMS would, and say which statements or grant decided.
+    """Decide a request as AWS KMS would, naming the statements or grant that decided.
 
     ``context``, when given, is the complete set of condition keys and replaces the
     keys derived from the request and ``key``. With ``iam_only`` the resource has
@@ -422,7 +422,7 @@ def _endpoint_guardrail(evaluation: _Evaluation) -> Decision | None:
 
 
 class _IdentitySide:
-    """What the caller's own account grants: identity Allows cut by boundary and session."""
+    """The caller's own account side: identity Allows, cut by boundary and session."""
 
     def __init__(self, evaluation: _Evaluation) -> None:
         policies = evaluation.policies
@@ -442,7 +442,7 @@ class _IdentitySide:
 
     @property
     def allowed(self) -> bool:
-        # The root user holds every permission of its own account implicitly.
+        # The root user has every permission of its own account implicitly.
         return (self.is_root or bool(self.allows)) and self.limits_ok
 
     def shortfall(self) -> str:

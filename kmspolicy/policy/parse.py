@@ -131,7 +131,7 @@ _PLAIN_NAME = re.compile(r"[^.\[\]'\"\s\\]+")
 def child_path(parent: str, name: str) -> str:
     """Return the JSON path of member ``name`` of the object at ``parent``.
 
-    Names are written ``.name`` (colons and slashes included); a name holding a
+    Names are written ``.name``, colons and slashes included. A name holding a
     dot, bracket, quote, backslash or whitespace, or an empty name, is written
     ``['name']`` with quotes and backslashes escaped.
     """
