@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 from conftest import REPO
 
@@ -13,8 +14,10 @@ def test_readme_python_example_runs(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
     assert blocks, "README has no python example"
 
+    # The blocks form one session: later ones use names the first defines.
+    namespace: dict = {}
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(textwrap.dedent(block), "README.md", "exec"), namespace)
 
     assert "Allow:" in capsys.readouterr().out
 
