@@ -44,7 +44,9 @@ from kmspolicy.compile.decide import (
 from kmspolicy.compile.grants import NO_GRANTS, CompiledGrants
 from kmspolicy.compile.principals import PrincipalKey, caller_keys, role_key
 from kmspolicy.conditions.context import EMPTY_LAYER, ContextLayer, RequestContext
+from kmspolicy.errors import RequestError
 from kmspolicy.evaluate.decision import Decision
+from kmspolicy.evaluate.evaluator import require_same_key
 from kmspolicy.evaluate.principal import Caller, CallerType, parse_caller
 from kmspolicy.evaluate.request import Grant, KeyMetadata, Request
 from kmspolicy.policy.model import Policy, PolicyKind
@@ -127,6 +129,14 @@ class Engine:
                 f"{key_policy.kind.value} policy; parse it with kind=PolicyKind.KEY"
             )
 
+        if metadata is not None and metadata.arn not in (None, key_arn):
+            raise RequestError(
+                "key-mismatch",
+                "metadata.arn",
+                f"metadata is for {metadata.arn!r} but the key registered is "
+                f"{key_arn!r}; give the metadata of that key",
+            )
+
         compiled = None if key_policy is None else compile_policy(key_policy)
         entry = _KeyEntry(
             compiled, metadata, key_layer(metadata), compile_grants(grants)
@@ -187,6 +197,7 @@ class Engine:
         Raises RequestError when the principal is not a recognisable ARN or
         service name.
         """
+        require_same_key(request, key)
         state = self._principals_seen.get(request.principal)
         if state is None:
             state = self._principal(request.principal)

@@ -70,7 +70,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "missing-principal": (
         Severity.ERROR,
-        "a key-policy statement with neither Principal nor NotPrincipal",
+        "a key-policy or RCP statement with neither Principal nor NotPrincipal",
     ),
     "principal-not-allowed": (
         Severity.ERROR,

@@ -34,9 +34,8 @@ _FOLDED_PREFIX = "kms:encryptioncontext:"
 
 def principal_layer(caller: Caller | None) -> ContextLayer:
     """Fold the keys derived from the principal, parsed without ``aws:PrincipalArn``."""
-    if caller is None or caller.account is None:
-        return EMPTY_LAYER
-    return ContextLayer(principal_context(caller))
+    derived = principal_context(caller)
+    return ContextLayer(derived) if derived else EMPTY_LAYER
 
 
 def key_layer(key: KeyMetadata | None) -> ContextLayer:

@@ -188,14 +188,7 @@ def decide(
     would not have stored it), and RequestError when the principal is not a
     recognisable ARN.
     """
-    _require_valid(policies)
-    _require_same_key(request, key)
-    if context is None:
-        context = build_context(request, key)
-    elif not isinstance(context, RequestContext):
-        context = RequestContext(context)
-
-    evaluation = _Evaluation(request, policies, context, iam_only)
+    evaluation = _prepare(request, policies, key, context, iam_only)
     decision = _decide(evaluation)
     logger.debug(
         "request %s: %s %s on %s -> %s",
@@ -208,7 +201,39 @@ def decide(
     return decision
 
 
-def _require_same_key(request: Request, key: KeyMetadata | None) -> None:
+def decide_guardrails(
+    request: Request,
+    policies: PolicySet,
+    key: KeyMetadata | None = None,
+    *,
+    context: Mapping[str, str | list[str]] | RequestContext | None = None,
+    iam_only: bool = False,
+) -> Decision | None:
+    """Run only the steps that deny whatever else allows, and return their deny.
+
+    These are explicit denies, the SCP and RCP levels and the VPC endpoint
+    policy. Returns None when they let the request through. Used where something
+    other than policies allows, such as a grant's retiring principal.
+    """
+    evaluation = _prepare(request, policies, key, context, iam_only)
+    for step in (_explicit_deny, _organization_guardrails, _endpoint_guardrail):
+        decision = step(evaluation)
+        if decision is not None:
+            return decision
+    return None
+
+
+def _prepare(request, policies, key, context, iam_only) -> _Evaluation:
+    _require_valid(policies)
+    require_same_key(request, key)
+    if context is None:
+        context = build_context(request, key)
+    elif not isinstance(context, RequestContext):
+        context = RequestContext(context)
+    return _Evaluation(request, policies, context, iam_only)
+
+
+def require_same_key(request: Request, key: KeyMetadata | None) -> None:
     """Reject key metadata that describes another key than the one requested."""
     if key is None or key.arn is None or request.resource == "*":
         return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kmspolicy.errors import RequestError
+from kmspolicy.evaluate.evaluator import decide_guardrails
 from kmspolicy.evaluate.decision import Decision, Outcome
 from kmspolicy.evaluate.principal import Caller, parse_caller
 from kmspolicy.evaluate.request import Grant, GrantConstraints, PolicySet, Request
@@ -384,8 +385,9 @@ def _grants_within_limits(state: _Authorization, grants: list[Grant]) -> list[Gr
 def _decide_retire(state: _Authorization, target: _Target) -> AuthorizationStep:
     """Decide RetireGrant from the grant's own roles, IAM Allow and IAM Deny.
 
-    A key policy has no say on RetireGrant; an explicit Deny in an IAM policy,
-    boundary, session policy or SCP still blocks it.
+    A key policy has no say on RetireGrant. An explicit Deny in an IAM policy,
+    boundary, session policy, SCP or endpoint policy still blocks it, and so does
+    an SCP level or endpoint policy that does not allow it.
     """
     grant = target.grant.grant
     context = derive_context(
@@ -398,9 +400,14 @@ def _decide_retire(state: _Authorization, target: _Target) -> AuthorizationStep:
     )
     request = _request(state, target, context)
     policies = state.policies.model_copy(update={"key_policy": None, "grants": []})
+
+    # Explicit denies, SCP levels and the endpoint policy still apply: only the
+    # key policy has no say on RetireGrant.
+    blocked = decide_guardrails(request, policies, context=context, iam_only=True)
+    if blocked is not None:
+        return AuthorizationStep("grant", blocked, context)
+
     iam = decide_in_context(request, policies, context, iam_only=True)
-    if iam.outcome is Outcome.EXPLICIT_DENY:
-        return AuthorizationStep("grant", iam, context)
 
     decision = _retire_decision(state, request, grant, iam)
     return AuthorizationStep("grant", decision, context)

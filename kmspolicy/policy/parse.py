@@ -531,6 +531,9 @@ class _Builder:
                     "add Principal (KMS requires one in every statement)"
                 )
                 self.report("missing-principal", path, node.span, message)
+            elif self.kind is PolicyKind.RCP:
+                message = 'RCP statement names no principal; add "Principal": "*"'
+                self.report("missing-principal", path, node.span, message)
             return None
 
         member, negated = pair
