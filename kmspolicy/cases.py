@@ -87,18 +87,9 @@ def _run_case(case_id: str, case: dict, base: Path) -> CaseResult:
     if "operation" in case:
         return _run_operation_case(case_id, case, policies_field, base)
 
-    expected = _require(case, "expected", str)
-    if expected not in _OUTCOMES:
-        raise RequestError(
-            "invalid-case",
-            "expected",
-            f"expected {expected!r} is not one of {_OUTCOMES}",
-        )
-
-    policies = policy_set_from_case(policies_field, base, warnings)
+    expected = _expected_outcome(case, allow_error=False)
+    policies = _case_policies(case_id, expected, policies_field, base, warnings)
     if isinstance(policies, CaseResult):
-        policies.case_id = case_id
-        policies.expected = expected
         return policies
     request = request_from_case(_require(case, "request", dict))
     key = KeyMetadata.model_validate(case["key"]) if case.get("key") else None
@@ -119,18 +110,9 @@ def _run_operation_case(case_id: str, case: dict, policies_field: dict, base: Pa
     from kmspolicy.operations.cases import run_operation_case
 
     warnings: list[str] = []
-    expected = case.get("expected_error") or _require(case, "expected", str)
-    if "expected_error" not in case and expected not in _OUTCOMES:
-        raise RequestError(
-            "invalid-case",
-            "expected",
-            f"expected {expected!r} is not one of {_OUTCOMES}",
-        )
-
-    policies = policy_set_from_case(policies_field, base, warnings)
+    expected = _expected_outcome(case, allow_error=True)
+    policies = _case_policies(case_id, expected, policies_field, base, warnings)
     if isinstance(policies, CaseResult):
-        policies.case_id = case_id
-        policies.expected = expected
         return policies
 
     def load_text(value, label):
@@ -138,6 +120,27 @@ def _run_operation_case(case_id: str, case: dict, policies_field: dict, base: Pa
 
     actual, detail = run_operation_case(case, policies, load_text)
     return CaseResult(case_id, actual == expected, expected, actual, detail, warnings)
+
+
+def _expected_outcome(case: dict, allow_error: bool) -> str:
+    """Return the case's expected decision, or its ``expected_error`` if allowed."""
+    if allow_error and case.get("expected_error"):
+        return case["expected_error"]
+
+    expected = _require(case, "expected", str)
+    if expected not in _OUTCOMES:
+        message = f"expected {expected!r} is not one of {_OUTCOMES}"
+        raise RequestError("invalid-case", "expected", message)
+    return expected
+
+
+def _case_policies(case_id, expected, policies_field, base, warnings):
+    """Return the case's PolicySet, or its failed result when the key policy is invalid."""
+    policies = policy_set_from_case(policies_field, base, warnings)
+    if isinstance(policies, CaseResult):
+        policies.case_id = case_id
+        policies.expected = expected
+    return policies
 
 
 def _run_validation_case(case_id: str, policies_field: dict, base: Path) -> CaseResult:

@@ -14,8 +14,8 @@ from importlib import resources
 
 from kmspolicy.glob import glob_regex
 
-# Actions that work on a key in another account; any other action against a foreign
-# key fails whatever the policies say. AWS lists these in the KMS guide's page on
+# Actions that work on a key in another account. Any other action against a foreign
+# key fails whatever the policies allow. AWS lists these in the KMS guide's page on
 # cross-account access; kms:DeriveSharedSecret is a later cryptographic operation.
 CROSS_ACCOUNT_ACTIONS = frozenset(
     name.lower()
@@ -145,10 +145,10 @@ class Catalogue:
         if info is None:
             return True
 
-        wanted = self.key(key_name)
-        if wanted is None or wanted.is_global:
+        requested = self.key(key_name)
+        if requested is None or requested.is_global:
             return True
-        return wanted.name in info.condition_keys
+        return requested.name in info.condition_keys
 
 
 @cache

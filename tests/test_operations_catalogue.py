@@ -47,7 +47,7 @@ def _describe(shape) -> dict:
 
 
 def _compare(path: str, ours: dict, theirs: dict, newer: list[str]) -> None:
-    """Assert every fact of ``ours`` holds in botocore; list botocore's additions."""
+    """Assert every fact of ``ours`` is true in botocore; list botocore's additions."""
     for name, value in ours.items():
         assert name in theirs, f"{path}: botocore has no {name!r}"
         if name == "enum":

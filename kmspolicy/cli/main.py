@@ -1,8 +1,8 @@
 """The ``kmspolicy`` command: lint, what-if and test.
 
-Exit codes are part of the interface: lint exits 0 when clean, 1 with findings, 2
-when an input cannot be read; what-if exits 0 for Allow, 1 for a deny, 2 for bad
-input; test exits 0 when every case passes, 1 when any fails, 2 for unreadable files.
+Exit codes are part of the interface. lint exits 0 when clean, 1 with findings, 2
+when an input cannot be read. what-if exits 0 for Allow, 1 for a deny, 2 for bad
+input. test exits 0 when every case passes, 1 when any fails, 2 for unreadable files.
 Every command exits 3 on an internal error, which is a bug.
 """
 

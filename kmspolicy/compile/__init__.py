@@ -3,7 +3,7 @@
 ``compile_policy`` prepares one policy, ``compile_policy_set`` a whole
 ``PolicySet``, and ``decide_compiled`` decides a request over the result with the
 same outcome, reason and deciding statements as ``evaluate.evaluator.decide``.
-``kmspolicy.engine.Engine`` holds the compiled policies of many keys and principals.
+``kmspolicy.engine.Engine`` contains the compiled policies of many keys and principals.
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ def _negation(test: ValueTest) -> ValueTest:
 def evaluate_block(
     clauses: Iterable[Clause], context: RequestContext, substitute: bool
 ) -> bool:
-    """Return whether every clause holds (AND). An empty block holds."""
+    """Return whether every clause is true (AND). An empty block is true."""
     return all(
         evaluate_clause(operator, key, values, context, substitute)
         for operator, key, values in clauses

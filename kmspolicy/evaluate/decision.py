@@ -6,12 +6,13 @@ The JSON form (``Decision.to_dict``) follows ``DecisionDocument``, whose JSON sc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
 from pydantic import BaseModel
 
-from kmspolicy.evaluate.request import Grant
+from kmspolicy.evaluate.request import Grant, Request
 
 
 class Outcome(str, Enum):
@@ -55,7 +56,7 @@ class Decision:
 
     ``statements`` are the statements that decided it: the denying ones for an
     ExplicitDeny, the allowing ones (key policy and IAM side) for an Allow, and
-    none for an ImplicitDeny, whose ``reason`` says what was missing. ``grant`` is
+    none for an ImplicitDeny, whose ``reason`` names what was missing. ``grant`` is
     the grant that allowed the request, if a grant did.
     """
 
@@ -68,6 +69,29 @@ class Decision:
     grant: Grant | None = None
     request_id: str | None = None
     warnings: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def for_request(
+        cls,
+        request: Request,
+        outcome: Outcome,
+        reason: str,
+        statements: Iterable[StatementRef] = (),
+        grant: Grant | None = None,
+        warnings: Iterable[str] = (),
+    ) -> Decision:
+        """Build the decision of ``request``, copying its principal, action and ID."""
+        return cls(
+            outcome=outcome,
+            reason=reason,
+            principal=request.principal,
+            action=request.action,
+            resource=request.resource,
+            statements=tuple(statements),
+            grant=grant,
+            request_id=request.request_id,
+            warnings=tuple(warnings),
+        )
 
     @property
     def allowed(self) -> bool:

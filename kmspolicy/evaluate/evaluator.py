@@ -366,17 +366,13 @@ def _result(
     statements: Iterable[StatementRef] = (),
     grant=None,
 ) -> Decision:
-    request = evaluation.request
-    return Decision(
-        outcome=outcome,
-        reason=reason,
-        principal=request.principal,
-        action=request.action,
-        resource=request.resource,
-        statements=tuple(statements),
-        grant=grant,
-        request_id=request.request_id,
-        warnings=tuple(evaluation.context.warnings),
+    return Decision.for_request(
+        evaluation.request,
+        outcome,
+        reason,
+        statements,
+        grant,
+        evaluation.context.warnings,
     )
 
 

@@ -17,7 +17,7 @@ class Request(BaseModel):
     """One authorization question: may ``principal`` do ``action`` on ``resource``?
 
     ``resource`` is the key ARN, or ``"*"`` for actions that target no key.
-    ``context`` holds request condition keys (a string, or a list for multivalued
+    ``context`` contains request condition keys (a string, or a list for multivalued
     keys); ``encryption_context`` supplies ``kms:EncryptionContext:<k>`` and
     ``kms:EncryptionContextKeys`` unless ``context`` sets them.
     """

@@ -1,9 +1,9 @@
 """A grant store with the semantics of KMS CreateGrant, ListGrants,
 ListRetirableGrants, RetireGrant and RevokeGrant.
 
-The store keeps grants and their tokens; it does not authorize. Authorization
-of these operations is in ``kmspolicy.operations.authorize``, which asks the
-store for the grants usable on a key.
+The store keeps grants and their tokens but does not authorize. Authorization
+of these operations is in ``kmspolicy.operations.authorize``, which reads the
+grants usable on a key from the store.
 
 KMS grants are eventually consistent: a new grant may take minutes to work
 unless the caller presents its grant token. With ``eventual_consistency=True``

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kmspolicy.errors import RequestError
-from kmspolicy.evaluate.evaluator import decide_guardrails
 from kmspolicy.evaluate.decision import Decision, Outcome
+from kmspolicy.evaluate.evaluator import decide_guardrails
 from kmspolicy.evaluate.principal import Caller, parse_caller
 from kmspolicy.evaluate.request import Grant, GrantConstraints, PolicySet, Request
 from kmspolicy.grants.rules import escalation, retire_delegation, retire_role
@@ -385,7 +385,7 @@ def _grants_within_limits(state: _Authorization, grants: list[Grant]) -> list[Gr
 def _decide_retire(state: _Authorization, target: _Target) -> AuthorizationStep:
     """Decide RetireGrant from the grant's own roles, IAM Allow and IAM Deny.
 
-    A key policy has no say on RetireGrant. An explicit Deny in an IAM policy,
+    A key policy has no effect on RetireGrant. An explicit Deny in an IAM policy,
     boundary, session policy, SCP or endpoint policy still blocks it, and so does
     an SCP level or endpoint policy that does not allow it.
     """
@@ -402,7 +402,7 @@ def _decide_retire(state: _Authorization, target: _Target) -> AuthorizationStep:
     policies = state.policies.model_copy(update={"key_policy": None, "grants": []})
 
     # Explicit denies, SCP levels and the endpoint policy still apply: only the
-    # key policy has no say on RetireGrant.
+    # key policy has no effect on RetireGrant.
     blocked = decide_guardrails(request, policies, context=context, iam_only=True)
     if blocked is not None:
         return AuthorizationStep("grant", blocked, context)
@@ -432,14 +432,6 @@ def _retire_decision(state, request: Request, grant: Grant, iam: Decision) -> De
 
 
 def _decision(request, outcome, reason, iam, statements=(), grant=None) -> Decision:
-    return Decision(
-        outcome=outcome,
-        reason=reason,
-        principal=request.principal,
-        action=request.action,
-        resource=request.resource,
-        statements=tuple(statements),
-        grant=grant,
-        request_id=request.request_id,
-        warnings=iam.warnings,
+    return Decision.for_request(
+        request, outcome, reason, statements, grant, iam.warnings
     )

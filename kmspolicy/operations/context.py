@@ -87,7 +87,7 @@ def derive_context(
 
     ``key`` is the key the check is asked on (the primary key for ReplicateKey's
     kms:CreateKey check), and ``alias`` the alias name the request used to name
-    it. ``same_key`` tells whether ReEncrypt's source and destination keys are one
+    it. ``same_key`` is True when ReEncrypt's source and destination keys are one
     key, and ``grant`` is the grant that RetireGrant retires. ``now`` is the time
     of the request (default: the current time), and ``alias_account`` the account
     that owns the alias of an alias check. Booleans and numbers are written as

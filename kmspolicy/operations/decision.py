@@ -11,7 +11,7 @@ from kmspolicy.evaluate.decision import Decision, Outcome
 class AuthorizationStep:
     """One check of an operation: which resource it was asked on, and its decision.
 
-    ``context`` holds the condition keys KMS supplied for the check.
+    ``context`` contains the condition keys KMS supplied for the check.
     """
 
     label: str

@@ -1,4 +1,4 @@
-"""The keys an engine knows, and how KMS resolves a KeyId parameter to one of them.
+"""The keys an engine has registered, and how KMS resolves a KeyId parameter to one of them.
 
 KMS accepts four spellings of a key: key ID, key ARN, alias name
 (``alias/orders``) and alias ARN. Which ones an operation accepts is in the

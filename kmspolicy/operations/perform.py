@@ -23,7 +23,7 @@ class OperationResult:
     """The decision, and the KMS response of an allowed grant operation.
 
     ``error`` is set for a DryRun request that would have succeeded
-    (DryRunOperationException), as KMS answers it.
+    (DryRunOperationException), as KMS returns it.
     """
 
     decision: OperationDecision

@@ -24,7 +24,7 @@ class CallerIdentity(BaseModel):
 
     ``via_service`` is the integrated service that calls on the principal's
     behalf (``s3.us-east-1.amazonaws.com``), absent for direct calls.
-    ``context`` holds any further global condition keys the request carries
+    ``context`` contains any further global condition keys the request carries
     (``aws:SourceArn``, ``aws:CurrentTime``, ``aws:PrincipalOrgID``, ...). Keys
     that KMS derives itself are ignored there, in any spelling: ``kms:`` keys,
     the principal keys, ``aws:ResourceAccount``, ``aws:ResourceTag/*``,

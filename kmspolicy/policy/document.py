@@ -24,7 +24,7 @@ from kmspolicy.errors import DocumentError
 from kmspolicy.findings import make_finding
 from kmspolicy.grammars import grammar_text
 
-# The largest policy AWS stores is a 32 KB key policy; a JSON template that embeds
+# The largest policy AWS stores is a 32 KB key policy. A JSON template that embeds
 # policies may be larger, so the parser accepts up to 1 MiB before giving up.
 MAX_DOCUMENT_BYTES = 1024 * 1024
 
@@ -35,7 +35,7 @@ MAX_NESTING = 64
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Where a node's text lies: 1-based line and column, 0-based character offsets."""
+    """The location of a node's text: 1-based line and column, 0-based offsets."""
 
     line: int
     column: int

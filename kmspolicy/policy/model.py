@@ -1,4 +1,4 @@
-"""The policy model: immutable, and every node knows where its text lies.
+"""The policy model: immutable, and every node records where its text lies.
 
 A ``Policy`` is only ever built by ``kmspolicy.policy.parse`` from text that went
 through the Lark JSON grammar. Nodes keep the ``Span`` of their JSON value and the JSON
@@ -77,19 +77,17 @@ class PrincipalSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class ActionSpec:
+class ElementSpec:
+    """An Action or Resource element, or its Not form (``negated``)."""
+
     negated: bool
     entries: tuple[Entry, ...]
     span: Span
     path: str
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceSpec:
-    negated: bool
-    entries: tuple[Entry, ...]
-    span: Span
-    path: str
+ActionSpec = ElementSpec
+ResourceSpec = ElementSpec
 
 
 @dataclass(frozen=True, slots=True)
